@@ -1,0 +1,163 @@
+package camera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fakeDir != "" {
+		os.RemoveAll(fakeDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+var (
+	fakeOnce sync.Once
+	fakeDir  string
+	fakeBin  string
+	fakeErr  error
+)
+
+// fakeRpicam builds testdata/fakerpicam once per test binary.
+func fakeRpicam(t testing.TB) string {
+	t.Helper()
+	fakeOnce.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		fakeDir, fakeErr = os.MkdirTemp("", "fakerpicam")
+		if fakeErr != nil {
+			return
+		}
+		fakeBin = filepath.Join(fakeDir, "rpicam-vid")
+		out, err := exec.Command(goBin, "build", "-o", fakeBin, "../testdata/fakerpicam").CombinedOutput()
+		if err != nil {
+			fakeErr = fmt.Errorf("building the fake rpicam: %v\n%s", err, out)
+		}
+	})
+	if fakeErr != nil {
+		t.Fatal(fakeErr)
+	}
+	return fakeBin
+}
+
+// fakeSource returns pool frames after sleeping the exposure; hooks let a
+// test block or fail captures.
+type fakeSource struct {
+	mu       sync.Mutex
+	pool     *Pool
+	calls    int
+	settings []Settings
+	block    chan struct{} // when set, Capture waits on it (ignoring ctx if stubborn)
+	stubborn bool
+	errs     []error // returned by successive calls before frames
+	value    uint8
+	typ      string
+}
+
+func newFakeSource() *fakeSource { return &fakeSource{pool: NewPool(64, 64), typ: "fake"} }
+
+func (s *fakeSource) Capture(ctx context.Context, set Settings) (*Frame, error) {
+	s.mu.Lock()
+	s.calls++
+	s.settings = append(s.settings, set)
+	block, stubborn := s.block, s.stubborn
+	var err error
+	if len(s.errs) > 0 {
+		err, s.errs = s.errs[0], s.errs[1:]
+	}
+	v := s.value
+	s.mu.Unlock()
+	if block != nil {
+		if stubborn {
+			<-block
+		} else {
+			select {
+			case <-block:
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := time.NewTimer(time.Duration(set.ExposureUS) * time.Microsecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	f := s.pool.Get()
+	for i := range f.Gray.Pix {
+		f.Gray.Pix[i] = v
+	}
+	f.Meta.ExposureUS, f.Meta.Gain, f.Meta.Source = set.ExposureUS, set.Gain, "fake"
+	return f, nil
+}
+
+func (s *fakeSource) Info() Info   { return Info{Type: s.typ, Width: 64, Height: 64, DefaultGain: 1} }
+func (s *fakeSource) Close() error { return nil }
+
+func (s *fakeSource) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// runStore starts a state owner; the returned stop cancels it and waits.
+func runStore(t testing.TB, init state.State) (*state.Store, func()) {
+	t.Helper()
+	st := state.New(init)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { st.Run(ctx); close(done) }()
+	return st, func() { cancel(); <-done }
+}
+
+var errBoom = errors.New("boom")
+
+func gray(v uint8, w, h int) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = v
+	}
+	return g
+}
+
+func (s *fakeSource) all() []Settings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Settings(nil), s.settings...)
+}
+
+func (s *fakeSource) lastSettings() Settings {
+	a := s.all()
+	if len(a) == 0 {
+		return Settings{}
+	}
+	return a[len(a)-1]
+}

@@ -1,0 +1,363 @@
+package camera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/camera/imaging"
+	"github.com/pifinder-go/pifinder/state"
+)
+
+// Errors of the rpicam source.
+var (
+	ErrStalled    = errors.New("camera: rpicam: no frame before the deadline")
+	ErrShortFrame = errors.New("camera: rpicam: short frame")
+	ErrChildExit  = errors.New("camera: rpicam: child exited")
+)
+
+// Rpicam drives the Raspberry Pi camera by running rpicam-raw (or a
+// compatible program) as a supervised child process that streams unpacked
+// 16-bit raw frames to its stdout. Each frame is cropped, rotated and
+// converted per the sensor profile. A change of exposure or gain restarts
+// the child with the new settings; a child that dies, stalls or writes a
+// bad frame is killed and restarted on the next capture after a backoff
+// that doubles per failure, and the failure streak is logged once.
+type Rpicam struct {
+	log    zerolog.Logger
+	cfg    RpicamConfig
+	prof   imaging.Profile
+	conv   *imaging.Converter
+	bin    string
+	size   int
+	stride int
+	pool   *Pool
+	buf    []byte
+	ctx    context.Context // children live until Close
+	cancel context.CancelFunc
+
+	// reading is the pipe being read; a cancelled capture context cuts
+	// the read short through it. One watch per context (the worker passes
+	// the same one every time), so captures do not allocate.
+	reading   atomic.Pointer[os.File]
+	watchCtx  context.Context
+	watchStop func() bool
+
+	mu       sync.Mutex
+	child    *child
+	closed   bool
+	failures int
+	lastFail time.Time
+	backoff  time.Duration
+	timer    *time.Timer
+}
+
+type child struct {
+	cmd      *exec.Cmd
+	out      *os.File
+	stderr   *tail
+	done     chan struct{} // closed when the process has been waited for
+	err      error         // Wait's result, valid after done
+	exp      int64
+	gain     float64
+	started  time.Time
+	received int
+}
+
+// NewRpicam checks the configuration and finds the binary; the child is
+// started by the first Capture.
+func NewRpicam(cfg Config) (*Rpicam, error) {
+	rc := cfg.Rpicam
+	if rc.Binary == "" {
+		rc.Binary = "rpicam-raw"
+	}
+	prof, err := imaging.Lookup(rc.Sensor)
+	if err != nil {
+		return nil, fmt.Errorf("camera: rpicam: %w", err)
+	}
+	size := cfg.Size
+	if size == 0 {
+		size = DefaultSize
+	}
+	conv, err := imaging.NewConverter(prof, size, rc.SolveRotation)
+	if err != nil {
+		return nil, fmt.Errorf("camera: rpicam: %w", err)
+	}
+	bin, err := exec.LookPath(rc.Binary)
+	if err != nil {
+		return nil, fmt.Errorf("camera: rpicam: %s not found (install rpicam-apps or set the camera binary path): %w", rc.Binary, err)
+	}
+	stride := rc.RowStride
+	if stride == 0 {
+		stride = 2 * prof.RawW
+	}
+	if stride < 2*prof.RawW {
+		return nil, fmt.Errorf("%w: rpicam row stride %d < %d", ErrBadConfig, stride, 2*prof.RawW)
+	}
+	if rc.FrameTimeout <= 0 {
+		rc.FrameTimeout = 5 * time.Second
+	}
+	if rc.RestartMin <= 0 {
+		rc.RestartMin = 200 * time.Millisecond
+	}
+	if rc.RestartMax < rc.RestartMin {
+		rc.RestartMax = max(10*time.Second, rc.RestartMin)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Rpicam{
+		log: cfg.Log, cfg: rc, prof: prof, conv: conv, bin: bin, size: size, stride: stride,
+		pool: NewPool(size, size), buf: make([]byte, stride*prof.RawH),
+		ctx: ctx, cancel: cancel, timer: newStoppedTimer(),
+	}, nil
+}
+
+// Info reports the sensor profile's name as the type.
+func (r *Rpicam) Info() Info {
+	return Info{Type: r.prof.Name, Width: r.size, Height: r.size, HasRaw: true, DefaultGain: r.prof.AnalogueGain}
+}
+
+// Profile returns the sensor profile in use.
+func (r *Rpicam) Profile() imaging.Profile { return r.prof }
+
+// Close stops the child and waits for it.
+func (r *Rpicam) Close() error {
+	r.cancel() // kills the child, which unblocks a Capture in progress
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.watchStop != nil {
+		r.watchStop()
+		r.watchStop, r.watchCtx = nil, nil
+	}
+	r.stopChild()
+	return nil
+}
+
+// Args returns the command line (without the binary) for the settings.
+func (r *Rpicam) Args(s Settings) []string {
+	p := r.prof
+	fps := 1e6 / float64(max(s.ExposureUS, 1))
+	fps = min(fps, 30)
+	args := []string{
+		"-n", "-t", "0",
+		"--mode", fmt.Sprintf("%d:%d:%d:U", p.RawW, p.RawH, p.Bits),
+		"--shutter", strconv.FormatInt(s.ExposureUS, 10),
+		"--gain", strconv.FormatFloat(s.Gain, 'g', -1, 64),
+		"--framerate", strconv.FormatFloat(fps, 'f', 3, 64),
+		"--awbgains", "1,1", "--flush", "-o", "-",
+	}
+	return append(args, r.cfg.ExtraArgs...)
+}
+
+// Capture returns the next frame the child streams, (re)starting it first
+// when needed.
+func (r *Rpicam) Capture(ctx context.Context, s Settings) (*Frame, error) {
+	if s.ExposureUS <= 0 || !(s.Gain > 0) {
+		return nil, fmt.Errorf("%w: exposure %d µs gain %g", ErrBadConfig, s.ExposureUS, s.Gain)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, ErrSourceDown
+	}
+	if c := r.child; c != nil && (c.exp != s.ExposureUS || c.gain != s.Gain) {
+		r.stopChild() // reconfigure: the settings are command-line arguments
+	}
+	if r.child == nil {
+		if r.failures > 0 {
+			wait := time.Until(r.lastFail.Add(r.backoff))
+			if !s.Deadline.IsZero() {
+				wait = min(wait, time.Until(s.Deadline))
+			}
+			if err := sleepCtx(ctx, r.timer, wait); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.startChild(s); err != nil {
+			r.fail(err)
+			return nil, err
+		}
+	}
+	c := r.child
+	deadline := time.Now().Add(time.Duration(s.ExposureUS)*time.Microsecond + r.cfg.FrameTimeout)
+	if !s.Deadline.IsZero() && s.Deadline.Before(deadline) {
+		deadline = s.Deadline
+	}
+	_ = c.out.SetReadDeadline(deadline)
+	r.watch(ctx)
+	r.reading.Store(c.out)
+	var n int
+	err := context.Cause(ctx) // cancelled before the watch could see the read
+	if err == nil {
+		n, err = io.ReadFull(c.out, r.buf)
+	}
+	r.reading.Store(nil)
+	if err != nil {
+		if cerr := context.Cause(ctx); cerr != nil && ctx.Err() != nil {
+			r.stopChild()
+			return nil, cerr
+		}
+		err = r.readError(c, n, err)
+		r.stopChild()
+		r.fail(err)
+		return nil, err
+	}
+	c.received++
+	end := time.Now()
+	f := r.pool.Get()
+	w, h := r.prof.CroppedSize()
+	raw := f.EnsureRaw(w, h)
+	if err := r.conv.Convert(r.buf, r.stride, raw, f.Gray); err != nil {
+		f.Release()
+		err = fmt.Errorf("camera: rpicam: frame %d: %w", c.received, err)
+		r.stopChild() // the stream is probably out of step: restart it
+		r.fail(err)
+		return nil, err
+	}
+	if r.failures > 0 {
+		r.log.Info().Int("failures", r.failures).Msg("camera: rpicam recovered")
+		r.failures, r.backoff = 0, 0
+	}
+	exp := time.Duration(s.ExposureUS) * time.Microsecond
+	f.Meta = state.FrameMeta{
+		Width: r.size, Height: r.size, ExposureStart: end.Add(-exp), ExposureEnd: end,
+		ExposureUS: s.ExposureUS, Gain: s.Gain, Source: "rpicam",
+	}
+	return f, nil
+}
+
+// watch makes ctx's end interrupt whatever read is in progress.
+func (r *Rpicam) watch(ctx context.Context) {
+	if ctx == r.watchCtx {
+		return
+	}
+	if r.watchStop != nil {
+		r.watchStop()
+	}
+	r.watchCtx = ctx
+	r.watchStop = context.AfterFunc(ctx, func() {
+		if f := r.reading.Load(); f != nil {
+			_ = f.SetReadDeadline(time.Unix(1, 0))
+		}
+	})
+}
+
+// readError describes a failed frame read.
+func (r *Rpicam) readError(c *child, n int, err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("%w (%d of %d bytes after %d frames)", ErrStalled, n, len(r.buf), c.received)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: %d of %d bytes, then end of stream%s", ErrShortFrame, n, len(r.buf), c.stderr.suffix())
+	case errors.Is(err, io.EOF):
+		// The child closed its output: give it a moment to exit so the
+		// error can carry its exit status.
+		t := time.NewTimer(500 * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-c.done:
+			return fmt.Errorf("%w after %d frames: %v%s", ErrChildExit, c.received, c.err, c.stderr.suffix())
+		case <-t.C:
+			return fmt.Errorf("%w: output closed after %d frames%s", ErrChildExit, c.received, c.stderr.suffix())
+		}
+	}
+	return fmt.Errorf("camera: rpicam: read: %w", err)
+}
+
+// fail counts a failure; the first of a streak is logged.
+func (r *Rpicam) fail(err error) {
+	r.failures++
+	r.lastFail = time.Now()
+	if r.failures == 1 {
+		r.backoff = r.cfg.RestartMin
+		r.log.Warn().Err(err).Msg("camera: rpicam failed; restarting with backoff")
+	} else {
+		r.backoff = min(2*r.backoff, r.cfg.RestartMax)
+	}
+}
+
+func (r *Rpicam) startChild(s Settings) error {
+	cmd := exec.CommandContext(r.ctx, r.bin, r.Args(s)...)
+	cmd.Env = append(os.Environ(), r.cfg.Env...)
+	cmd.WaitDelay = time.Second
+	tl := &tail{}
+	cmd.Stderr = tl
+	// Our own pipe rather than StdoutPipe: Wait (on the waiter goroutine)
+	// must not close the read end while a frame is being read.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("camera: rpicam: stdout pipe: %w", err)
+	}
+	cmd.Stdout = pw
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		pw.Close()
+		return fmt.Errorf("camera: rpicam: start %s: %w", r.bin, err)
+	}
+	pw.Close() // the child holds its copy
+	f := pr
+	c := &child{cmd: cmd, out: f, stderr: tl, done: make(chan struct{}), exp: s.ExposureUS, gain: s.Gain, started: time.Now()}
+	// The waiter goroutine belongs to the child: it ends when the process
+	// does, which stopChild and Close guarantee.
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	r.child = c
+	r.log.Debug().Str("bin", r.bin).Strs("args", cmd.Args[1:]).Msg("camera: rpicam started")
+	return nil
+}
+
+// stopChild kills the child, if any, and waits for it.
+func (r *Rpicam) stopChild() {
+	c := r.child
+	if c == nil {
+		return
+	}
+	r.child = nil
+	_ = c.cmd.Process.Kill()
+	<-c.done
+	c.out.Close()
+}
+
+// tail keeps the last bytes a child wrote to stderr for error messages.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 400
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailMax {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
+	}
+	return len(p), nil
+}
+
+// suffix is ": stderr: <last line>" or "".
+func (t *tail) suffix() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := strings.TrimSpace(string(t.buf))
+	if s == "" {
+		return ""
+	}
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return ": stderr: " + s
+}

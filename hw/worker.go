@@ -1,0 +1,188 @@
+package hw
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+// IMUOptions configure RunIMU. Zero values take the defaults.
+type IMUOptions struct {
+	// Period between reads; default 1/30 s.
+	Period time.Duration
+	// ThresholdScale scales the moving thresholds (config imu_threshold_scale); default 1.
+	ThresholdScale float64
+	// MaxBackoff caps the retry delay after read errors; default 5 s.
+	MaxBackoff time.Duration
+	// LogEvery is the minimum interval between repeated lines of one kind
+	// (read errors, "NOIMU CAL"); default 1 min.
+	LogEvery time.Duration
+}
+
+func (o IMUOptions) withDefaults() IMUOptions {
+	if o.Period <= 0 {
+		o.Period = time.Second / 30
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Second
+	}
+	if o.MaxBackoff < o.Period {
+		o.MaxBackoff = o.Period
+	}
+	if o.LogEvery <= 0 {
+		o.LogEvery = time.Minute
+	}
+	return o
+}
+
+// RunIMU is the IMU worker: it reads dev every Period, runs the readings
+// through a Filter and publishes state.SetIMU once the gyro is calibrated.
+//
+// Read errors are retried with exponential backoff (Period·2ⁿ, capped at
+// MaxBackoff) and logged rate-limited: the first error of a kind, then at
+// most one summary line per LogEvery per kind, and one line when reads
+// recover. The gyro-uncalibrated warning ("NOIMU CAL") is rate-limited the
+// same way.
+//
+// A nil dev is "--imu none": RunIMU logs "DEGRADED_OPS IMU" once and
+// returns nil at once. RunIMU does not close dev; its caller does.
+//
+// When ctx ends RunIMU logs exactly one line naming context.Cause(ctx) and
+// returns nil. If the state owner is gone (state.ErrOwnerGone) it likewise
+// logs one line and returns nil: the pipeline is shutting down either way.
+func RunIMU(ctx context.Context, dev IMU, st *state.Store, log zerolog.Logger, opts IMUOptions) error {
+	if dev == nil {
+		log.Warn().Str("event", "DEGRADED_OPS IMU").Msg("imu: no IMU; running camera-only, no dead reckoning")
+		return nil
+	}
+	if st == nil {
+		return errors.New("hw: RunIMU: nil state store")
+	}
+	w := &imuWorker{
+		dev: dev, st: st, log: log, opts: opts.withDefaults(),
+	}
+	w.filter = NewFilter(w.opts.ThresholdScale)
+	w.limit = newRateLog(w.opts.LogEvery)
+	return w.run(ctx)
+}
+
+type imuWorker struct {
+	dev    IMU
+	st     *state.Store
+	log    zerolog.Logger
+	opts   IMUOptions
+	filter *Filter
+	limit  *rateLog
+
+	backoff  time.Duration
+	failures int // consecutive failed reads
+}
+
+func (w *imuWorker) stop(ctx context.Context) error {
+	w.log.Info().AnErr("cause", context.Cause(ctx)).Msg("imu: stopping")
+	return nil
+}
+
+func (w *imuWorker) run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	next := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return w.stop(ctx)
+		case <-timer.C:
+		}
+		started := time.Now()
+		r, err := w.dev.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return w.stop(ctx)
+			}
+			w.readFailed(err)
+			timer.Reset(w.backoff)
+			next = time.Now().Add(w.backoff)
+			continue
+		}
+		w.readOK()
+		if err := w.apply(ctx, r); err != nil {
+			if ctx.Err() != nil {
+				return w.stop(ctx)
+			}
+			w.log.Error().Err(err).Msg("imu: state owner gone; stopping")
+			return nil
+		}
+		// Sleep the remainder of the period; after an overrun start afresh
+		// rather than firing a burst to catch up.
+		next = next.Add(w.opts.Period)
+		if d := time.Until(next); d > 0 {
+			timer.Reset(d)
+		} else {
+			next = started.Add(w.opts.Period)
+			timer.Reset(max(time.Until(next), 0))
+		}
+	}
+}
+
+func (w *imuWorker) readFailed(err error) {
+	w.failures++
+	if w.backoff == 0 {
+		w.backoff = w.opts.Period
+	}
+	w.backoff = min(2*w.backoff, w.opts.MaxBackoff)
+	kind := errorKind(err)
+	if ok, n := w.limit.note("read:"+kind, time.Now()); ok {
+		ev := w.log.Warn().Err(err).Str("kind", kind).Dur("retry_in", w.backoff)
+		if n > 0 {
+			ev = ev.Int("suppressed", n)
+		}
+		ev.Msg("imu: read failed")
+	}
+}
+
+func (w *imuWorker) readOK() {
+	if w.failures == 0 {
+		return
+	}
+	if ok, n := w.limit.note("recovered", time.Now()); ok {
+		w.log.Info().Int("failed_reads", w.failures).Int("suppressed", n).Msg("imu: reads recovered")
+	}
+	w.failures, w.backoff = 0, 0
+}
+
+func (w *imuWorker) apply(ctx context.Context, r Reading) error {
+	s, publish, ev := w.filter.Step(r)
+	if ev&EventNoCal != 0 {
+		if ok, n := w.limit.note("nocal", time.Now()); ok {
+			w.log.Warn().Int("suppressed", n).Msg("NOIMU CAL")
+		}
+	}
+	if ev&EventBadQuat != 0 {
+		if ok, n := w.limit.note("badquat", time.Now()); ok {
+			w.log.Warn().Int("suppressed", n).Msg("imu: failed to get sensor values")
+		}
+	}
+	if ev&EventCalibrated != 0 {
+		w.log.Info().Msg("IMU: NDOF Calibrated!")
+	}
+	if ev&EventMoveStart != 0 {
+		w.log.Debug().Msg("imu: move start")
+	}
+	if ev&EventMoveEnd != 0 {
+		w.log.Debug().Msg("imu: move end")
+	}
+	if !publish {
+		return nil
+	}
+	if err := w.st.Update(ctx, state.SetIMU{Sample: s}); err != nil {
+		if errors.Is(err, state.ErrRejected) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}

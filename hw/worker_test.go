@@ -1,0 +1,219 @@
+package hw
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+	"gonum.org/v1/gonum/num/quat"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) count(msg string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Count(s.b.String(), `"message":"`+msg+`"`)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// scriptIMU answers every Read with script(n, elapsed).
+type scriptIMU struct {
+	mu     sync.Mutex
+	start  time.Time
+	reads  int
+	script func(n int, el time.Duration) (Reading, error)
+}
+
+func (d *scriptIMU) Read(ctx context.Context) (Reading, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.start.IsZero() {
+		d.start = time.Now()
+	}
+	d.reads++
+	r, err := d.script(d.reads, time.Since(d.start))
+	r.Time = time.Now()
+	return r, err
+}
+
+func (d *scriptIMU) Close() error { return nil }
+
+func (d *scriptIMU) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reads
+}
+
+// runWorker runs a store and RunIMU for d of fake time, then cancels with a
+// cause and returns the final state and RunIMU's result.
+func runWorker(t *testing.T, dev IMU, opts IMUOptions, d time.Duration, logs *syncBuf) (state.State, error) {
+	st := state.New(state.Default())
+	stCtx, stopStore := context.WithCancel(t.Context())
+	defer stopStore()
+	go st.Run(stCtx)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	var runErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runErr = RunIMU(ctx, dev, st, zerolog.New(logs), opts)
+	}()
+	time.Sleep(d)
+	snap, err := st.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel(errors.New("test over"))
+	<-done
+	stopStore()
+	<-st.Done()
+	return snap, runErr
+}
+
+func TestRunIMUPublishesAfterCalibration(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dev := &scriptIMU{script: func(n int, el time.Duration) (Reading, error) {
+			cal := 0
+			if el >= time.Second {
+				cal = 3
+			}
+			return Reading{Quat: quat.Number{Real: 1}, GyroCal: cal}, nil
+		}}
+		var logs syncBuf
+		snap, err := runWorker(t, dev, IMUOptions{}, 3*time.Second, &logs)
+		if err != nil {
+			t.Fatalf("RunIMU returned %v, want nil", err)
+		}
+		if !snap.HasIMU || snap.IMU.Status != 3 || snap.IMU.Quat != (quat.Number{Real: 1}) {
+			t.Errorf("state IMU %+v (has %v)", snap.IMU, snap.HasIMU)
+		}
+		// 30 Hz for the 2 calibrated seconds.
+		if n := snap.Stats.IMUSamples; n < 58 || n > 62 {
+			t.Errorf("%d samples published in 2 s, want ~60", n)
+		}
+		if r := dev.count(); r < 88 || r > 92 {
+			t.Errorf("%d reads in 3 s, want ~90", r)
+		}
+		if n := logs.count("NOIMU CAL"); n != 1 {
+			t.Errorf("NOIMU CAL logged %d times in 1 s, want 1 (rate-limited)", n)
+		}
+		if n := logs.count("IMU: NDOF Calibrated!"); n != 1 {
+			t.Errorf("calibrated logged %d times", n)
+		}
+		if n := logs.count("imu: stopping"); n != 1 || !strings.Contains(logs.String(), "test over") {
+			t.Errorf("stop line %d times, log:\n%s", n, logs.String())
+		}
+	})
+}
+
+func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var broken = true
+		var mu sync.Mutex
+		dev := &scriptIMU{script: func(n int, el time.Duration) (Reading, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if broken {
+				return Reading{}, fmt.Errorf("bno055: read reg 0x35: %w: i2c: NACK", ErrBus)
+			}
+			return Reading{Quat: quat.Number{Real: 1}, GyroCal: 3}, nil
+		}}
+		var logs syncBuf
+		st := state.New(state.Default())
+		ctx, cancel := context.WithCancelCause(t.Context())
+		go st.Run(ctx)
+		done := make(chan error)
+		go func() { done <- RunIMU(ctx, dev, st, zerolog.New(&logs), IMUOptions{}) }()
+
+		time.Sleep(3 * time.Minute)
+		reads := dev.count()
+		// Backoff doubles from 1/15 s to the 5 s cap: ~8 fast retries, then one per 5 s.
+		if reads > 50 || reads < 30 {
+			t.Errorf("%d reads in 3 minutes of errors: backoff not working", reads)
+		}
+		if n := logs.count("imu: read failed"); n < 3 || n > 4 {
+			t.Errorf("%d error lines in 3 minutes, want first + one per minute", n)
+		}
+		mu.Lock()
+		broken = false
+		mu.Unlock()
+		time.Sleep(6 * time.Second)
+		if n := logs.count("imu: reads recovered"); n != 1 {
+			t.Errorf("recovered logged %d times", n)
+		}
+		snap, err := st.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !snap.HasIMU || snap.Stats.IMUSamples < 30 {
+			t.Errorf("not publishing after recovery: %d samples", snap.Stats.IMUSamples)
+		}
+		cancel(errors.New("bye"))
+		if err := <-done; err != nil {
+			t.Errorf("RunIMU = %v", err)
+		}
+		<-st.Done()
+		if n := logs.count("imu: stopping"); n != 1 {
+			t.Errorf("stop logged %d times", n)
+		}
+	})
+}
+
+func TestRunIMUNone(t *testing.T) {
+	var logs syncBuf
+	if err := RunIMU(t.Context(), nil, nil, zerolog.New(&logs), IMUOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "DEGRADED_OPS IMU") || strings.Count(logs.String(), "\n") != 1 {
+		t.Errorf("log %q", logs.String())
+	}
+}
+
+func TestRunIMUOwnerGone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dev := &scriptIMU{script: func(int, time.Duration) (Reading, error) {
+			return Reading{Quat: quat.Number{Real: 1}, GyroCal: 3}, nil
+		}}
+		st := state.New(state.Default())
+		stCtx, kill := context.WithCancel(t.Context())
+		go st.Run(stCtx)
+		var logs syncBuf
+		done := make(chan error)
+		go func() { done <- RunIMU(t.Context(), dev, st, zerolog.New(&logs), IMUOptions{}) }()
+		time.Sleep(time.Second)
+		kill()
+		if err := <-done; err != nil {
+			t.Errorf("RunIMU = %v", err)
+		}
+		if n := logs.count("imu: state owner gone; stopping"); n != 1 {
+			t.Errorf("owner-gone line %d times:\n%s", n, logs.String())
+		}
+	})
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package integrator
+
+const raceEnabled = false

@@ -1,0 +1,13 @@
+// Package record records integrator sessions to JSON lines and replays them
+// through the same integrator.Core the live loop uses, so a replay
+// reproduces the recorded estimates exactly.
+//
+// A recording is one JSON object per line:
+//
+//	{"type":"header","header":{"version":1,"screen_direction":"right","deadband_deg":0.06,...}}
+//	{"type":"tick","tick":{...integrator.Tick...}}
+//	{"type":"estimate","estimate":{...state.Estimate...}}
+//
+// Ticks are recorded only when they carry a solve or a new IMU sample (the
+// others change nothing); each tick's published estimates follow it.
+package record

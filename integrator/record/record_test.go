@@ -1,0 +1,243 @@
+package record
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+
+	"github.com/pifinder-go/pifinder/hw"
+	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/simworld"
+	"github.com/pifinder-go/pifinder/integrator"
+	"github.com/pifinder-go/pifinder/state"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// liveSession runs the real workers on a fake clock for d with a recorder
+// attached and returns the recording and the estimates the store received.
+func liveSession(t *testing.T, d time.Duration) ([]byte, []state.Estimate) {
+	var buf bytes.Buffer
+	var live []state.Estimate
+	synctest.Test(t, func(t *testing.T) {
+		w := simworld.New(time.Now(), simworld.DefaultScript())
+		dev, err := simimu.New(w, simimu.Config{NoiseArcsec: 2, DriftArcsecPerS: 3, Quantize: true, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := integrator.Config{ScreenDirection: "right", Log: zerolog.Nop()}
+		rec, err := NewRecorder(&buf, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Observer = rec
+		ig, err := integrator.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := state.New(state.Default())
+		ctx, cancel := context.WithCancelCause(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { st.Run(ctx) })
+		if err := st.Update(ctx, state.SetDateTime{Time: time.Date(2026, 3, 1, 21, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.Subscribe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		solves := make(chan state.SolveEvent)
+		wg.Go(func() { hw.RunIMU(ctx, dev, st, zerolog.Nop(), hw.IMUOptions{}) })
+		wg.Go(func() { ig.Run(ctx, st, solves) })
+		wg.Go(func() { // stand-in solver: truth while still and uncovered, failures otherwise
+			tick := time.NewTicker(700 * time.Millisecond)
+			defer tick.Stop()
+			var last time.Time
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				snap, err := st.Snapshot(ctx)
+				if err != nil || !snap.HasIMU {
+					continue
+				}
+				at := snap.IMU.Time
+				ev := state.SolveEvent{Attempt: at, LastSuccess: last, Diag: state.SolveDiag{TExtract: 20 * time.Millisecond}}
+				if !w.Moving(at) && !w.Covered(at) {
+					a := w.Attitude(at)
+					p := state.PointingOf(a.RA, a.Dec, a.Roll)
+					ev = state.SolveEvent{Success: true, Camera: p, Aligned: state.PointingOf(a.RA+0.1, a.Dec, a.Roll),
+						Anchor: snap.IMU.Quat, Attempt: at, LastSuccess: at, Truth: p,
+						Diag:    state.SolveDiag{Matches: 15, RMSEArcsec: 1.5, TSolve: 30 * time.Millisecond},
+						Matched: []state.MatchedStar{{X: 100, Y: 200, HIP: 27989, RA: a.RA, Dec: a.Dec, Vmag: 0.5}}}
+					last = at
+				}
+				select {
+				case solves <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+		wg.Go(func() { // what consumers of the store see
+			var lastVersion state.Estimate
+			for {
+				select {
+				case <-ctx.Done():
+					sub.Close()
+					return
+				case s := <-sub.C():
+					if !cmp.Equal(s.Estimate, lastVersion) && (s.Estimate.Source != "") {
+						live = append(live, s.Estimate)
+						lastVersion = s.Estimate
+					}
+				}
+			}
+		})
+		time.Sleep(d)
+		cancel(errors.New("session over"))
+		wg.Wait()
+		if err := rec.Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return buf.Bytes(), live
+}
+
+// The default script's first slew starts at 20 s; the first anchored solves
+// follow it (until the first movement the published IMU quaternion can be
+// zero, "no anchor"), so dead reckoning shows from the second slew on.
+const sessionLength = 70 * time.Second
+
+func TestRecordReplayRoundTrip(t *testing.T) {
+	data, live := liveSession(t, sessionLength)
+	var recorded []state.Estimate
+	kinds := map[state.SolveSource]int{}
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var l Line
+		if err := json.Unmarshal(line, &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Type == TypeEstimate {
+			recorded = append(recorded, *l.Estimate)
+			kinds[l.Estimate.Source]++
+		}
+	}
+	t.Logf("recording: %d bytes, %d estimates %v, store saw %d", len(data), len(recorded), kinds, len(live))
+	if kinds[state.SourceCamera] == 0 || kinds[state.SourceIMU] == 0 || kinds[state.SourceCamFailed] == 0 {
+		t.Fatalf("session lacks a source kind: %v", kinds)
+	}
+	// Consumers saw (a subset of, as subscriptions coalesce) the recorded estimates.
+	if len(live) == 0 || !cmp.Equal(live[len(live)-1], recorded[len(recorded)-1]) {
+		t.Error("the store's last estimate is not the last recorded one")
+	}
+
+	var replayed []state.Estimate
+	if err := Replay(bytes.NewReader(data), integrator.Config{}, func(e state.Estimate) { replayed = append(replayed, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(recorded, replayed); d != "" {
+		t.Fatalf("replay differs from the recording (-recorded +replayed):\n%s", d)
+	}
+	n, err := Verify(bytes.NewReader(data), integrator.Config{})
+	if err != nil || n != len(recorded) {
+		t.Errorf("Verify: %d, %v", n, err)
+	}
+	// Another build does not reproduce the session.
+	if _, err := Verify(bytes.NewReader(data), integrator.Config{ScreenDirection: "flat"}); !errors.Is(err, ErrMismatch) {
+		t.Errorf("Verify with another build: %v", err)
+	}
+}
+
+func TestReplayCommand(t *testing.T) {
+	data, _ := liveSession(t, sessionLength)
+	path := filepath.Join(t.TempDir(), "session.jsonl")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := ReplayCommand([]string{"--verify", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 10 || !strings.Contains(out.String(), " CAM ra=") || !strings.Contains(out.String(), " IMU ra=") ||
+		!strings.Contains(errb.String(), "reproduced exactly") {
+		t.Errorf("output:\n%s\nstderr: %s", out.String()[:min(out.Len(), 500)], errb.String())
+	}
+	out.Reset()
+	if code := ReplayCommand([]string{"--json", path}, &out, &errb); code != 0 {
+		t.Fatal(code)
+	}
+	var e state.Estimate
+	if err := json.Unmarshal([]byte(strings.SplitN(out.String(), "\n", 2)[0]), &e); err != nil || !e.HasPointing() && e.Source != state.SourceCamFailed {
+		t.Errorf("json line: %v %+v", err, e)
+	}
+	for _, args := range [][]string{{}, {"a", "b"}, {"--bogus", path}} {
+		if code := ReplayCommand(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code := ReplayCommand([]string{filepath.Join(t.TempDir(), "missing")}, &out, &errb); code != 1 {
+		t.Errorf("missing file: exit %d", code)
+	}
+}
+
+func TestBadRecordings(t *testing.T) {
+	hdr := `{"type":"header","header":{"version":1,"screen_direction":"right","deadband_deg":0.06}}` + "\n"
+	cases := map[string]string{
+		"empty":       "",
+		"no header":   `{"type":"tick","tick":{"now":"0001-01-01T00:00:00Z"}}`,
+		"bad version": `{"type":"header","header":{"version":9}}`,
+		"garbage":     hdr + "{not json",
+		"bad type":    hdr + `{"type":"nope"}`,
+		"bad build":   `{"type":"header","header":{"version":1,"screen_direction":"sideways"}}`,
+	}
+	for name, in := range cases {
+		if err := Replay(strings.NewReader(in), integrator.Config{}, func(state.Estimate) {}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := Replay(strings.NewReader(hdr), integrator.Config{}, func(state.Estimate) {}); err != nil {
+		t.Errorf("header only: %v", err)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestRecorderWriteError(t *testing.T) {
+	if _, err := NewRecorder(failWriter{}, integrator.Config{}); err == nil {
+		t.Error("header write error not reported")
+	}
+	if _, err := NewRecorder(&bytes.Buffer{}, integrator.Config{ScreenDirection: "sideways"}); err == nil {
+		t.Error("bad build accepted")
+	}
+}
+
+func FuzzReplay(f *testing.F) {
+	p := state.PointingOf(10, 20, 30)
+	tk := integrator.Tick{Solve: &state.SolveEvent{Success: true, Camera: p, Aligned: p}}
+	var buf bytes.Buffer
+	rec, _ := NewRecorder(&buf, integrator.Config{})
+	rec.Tick(tk)
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"type":"header","header":{"version":1}}` + "\n" + `{"type":"tick","tick":{"imu":{"Quat":{"Real":1}},"location":{"Lat":1}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = Replay(bytes.NewReader(data), integrator.Config{}, func(state.Estimate) {})
+	})
+}

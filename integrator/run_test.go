@@ -1,0 +1,127 @@
+package integrator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestRunPublishesAndStopsOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := state.New(state.Default())
+		stCtx, stopStore := context.WithCancel(t.Context())
+		go st.Run(stCtx)
+		var logs lockedBuf
+		ig, err := New(fakeSky(Config{Log: zerolog.New(&logs)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		solves := make(chan state.SolveEvent, 2)
+		p := state.PointingOf(10, 20, 30)
+		solves <- state.SolveEvent{Success: true, Camera: p, Aligned: p, Attempt: epoch(100), LastSuccess: epoch(100)}
+		solves <- state.SolveEvent{Attempt: epoch(101), LastSuccess: epoch(100)}
+		close(solves) // a closed channel is "no more solves", not an error
+		ctx, cancel := context.WithCancelCause(t.Context())
+		done := make(chan error)
+		go func() { done <- ig.Run(ctx, st, solves) }()
+		time.Sleep(time.Second)
+		snap, err := st.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := snap.Estimate; e.Source != state.SourceCamFailed || e.Aligned.Estimate != p || e.Constellation != "TST" {
+			t.Errorf("estimate %+v", e)
+		}
+		cancel(errors.New("signal: interrupt"))
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+		if n := strings.Count(logs.String(), "integrator: stopping"); n != 1 || !strings.Contains(logs.String(), "signal: interrupt") {
+			t.Errorf("stop lines %d:\n%s", n, logs.String())
+		}
+		stopStore()
+		<-st.Done()
+	})
+}
+
+func TestRunOwnerGone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := state.New(state.Default())
+		stCtx, kill := context.WithCancel(t.Context())
+		go st.Run(stCtx)
+		var logs lockedBuf
+		ig, err := New(fakeSky(Config{Log: zerolog.New(&logs)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() { done <- ig.Run(t.Context(), st, nil) }()
+		time.Sleep(200 * time.Millisecond)
+		kill()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+		if n := strings.Count(logs.String(), "integrator: stopping"); n != 1 || !strings.Contains(logs.String(), "owner gone") {
+			t.Errorf("stop lines %d:\n%s", n, logs.String())
+		}
+	})
+}
+
+func TestRunAsleepPacing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := state.New(state.Default())
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go st.Run(ctx)
+		if err := st.Update(ctx, state.SetPower{Power: state.Asleep}); err != nil {
+			t.Fatal(err)
+		}
+		ig, err := New(fakeSky(Config{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs := &collector{}
+		ig.cfg.Observer = obs
+		solves := make(chan state.SolveEvent, 10)
+		p := state.PointingOf(10, 20, 30)
+		for i := range 10 {
+			solves <- state.SolveEvent{Success: true, Camera: p, Aligned: p, Attempt: epoch(float64(100 + i))}
+		}
+		go ig.Run(ctx, st, solves)
+		time.Sleep(2*time.Second + 100*time.Millisecond)
+		// Asleep: one cycle per 0.5 s, one solve per cycle.
+		obs.mu.Lock()
+		n := obs.ticks
+		obs.mu.Unlock()
+		if n < 4 || n > 6 {
+			t.Errorf("%d cycles with a solve in 2 s asleep, want ~4-5", n)
+		}
+		cancel()
+	})
+}

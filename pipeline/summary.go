@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+// NewSummaryWorker logs one `summary` line every interval: counters, the
+// solve rate over the interval, and the current pointing. It is the only
+// periodic info-level line of the pipeline.
+func NewSummaryWorker(st *state.Store, every time.Duration, log zerolog.Logger) Worker {
+	log = log.With().Str("worker", "summary").Logger()
+	return Worker{Name: "summary", Run: func(ctx context.Context) error {
+		if every <= 0 {
+			every = 5 * time.Second
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var prev state.Stats
+		prevAt := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				log.Info().AnErr("cause", context.Cause(ctx)).Msg("summary: stopped")
+				return nil
+			case now := <-t.C:
+				s, err := st.Snapshot(ctx)
+				if err != nil {
+					log.Info().AnErr("cause", err).Msg("summary: stopped")
+					return nil
+				}
+				logSummary(log, s, prev, now.Sub(prevAt))
+				prev, prevAt = s.Stats, now
+			}
+		}
+	}}
+}
+
+func logSummary(log zerolog.Logger, s state.State, prev state.Stats, dt time.Duration) {
+	rate := 0.0
+	if dt > 0 {
+		rate = float64(s.Stats.Solves-prev.Solves) / dt.Seconds()
+	}
+	e := s.Estimate
+	ev := log.Info().
+		Uint64("frames", s.Stats.Frames).
+		Uint64("solves", s.Stats.Solves).
+		Uint64("failed", s.Stats.SolveFailures).
+		Uint64("dropped", s.Stats.DroppedFrames).
+		Float64("solve_rate_hz", round(rate, 2)).
+		Str("power", s.Power.String()).
+		Str("source", string(e.Source))
+	if p := e.Aligned.Estimate; p.Valid {
+		ev = ev.Float64("ra_deg", round(p.RA, 4)).Float64("dec_deg", round(p.Dec, 4)).Float64("roll_deg", round(p.Roll, 2))
+	} else {
+		ev = ev.Interface("ra_deg", nil).Interface("dec_deg", nil)
+	}
+	if e.HasAltAz {
+		ev = ev.Float64("alt_deg", round(e.Alt, 3)).Float64("az_deg", round(e.Az, 3))
+	} else {
+		ev = ev.Interface("alt_deg", nil).Interface("az_deg", nil)
+	}
+	ev = ev.Str("constellation", e.Constellation).Int("matches", e.Diag.Matches)
+	if e.ErrArcsec >= 0 && s.Frame.Truth.Valid {
+		ev = ev.Float64("err_arcsec", round(e.ErrArcsec, 1))
+	}
+	ev.Msg("summary")
+}
+
+func round(v float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	if v < 0 {
+		return -float64(int64(-v*p+0.5)) / p
+	}
+	return float64(int64(v*p+0.5)) / p
+}

@@ -1,0 +1,37 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+)
+
+// SystemdUnit is the service unit for the Pi: the process exits non-zero
+// when the pipeline cannot go on (the state owner died), and systemd starts
+// it again. A clean stop (SIGTERM from systemctl stop) exits 0 and is not
+// restarted.
+const SystemdUnit = `[Unit]
+Description=PiFinder acquisition core (camera, plate solver, IMU, LX200)
+After=network-online.target
+Wants=network-online.target
+# Stop a restart storm: at most 5 restarts in 60 s, then stay down.
+StartLimitIntervalSec=60
+StartLimitBurst=5
+
+[Service]
+Type=simple
+User=pifinder
+ExecStart=/usr/local/bin/pifinder --camera rpicam --imu bno055 --log-format json
+Restart=on-failure
+RestartSec=2
+KillSignal=SIGTERM
+TimeoutStopSec=10
+
+[Install]
+WantedBy=multi-user.target
+`
+
+// WriteSystemdUnit prints the unit (the `systemd-unit` subcommand).
+func WriteSystemdUnit(w io.Writer) error {
+	_, err := fmt.Fprint(w, SystemdUnit)
+	return err
+}

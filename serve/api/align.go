@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/config"
+)
+
+// ErrNoPointing and ErrOutsideFrame are why an alignment is refused (409).
+var (
+	ErrNoPointing   = errors.New("no recent camera pointing")
+	ErrOutsideFrame = errors.New("position outside the camera frame")
+)
+
+// AlignPixel returns the pixel (Y, X) of the solve image where (ra, dec)
+// (J2000 degrees) lies for the camera pointing of st: the current camera
+// estimate (RA/Dec/Roll), the last solve's field of view, and the frame size
+// (Frame.Width/Height, or 512×512 when unknown). It fails with ErrNoPointing
+// when there is no camera pointing, no field of view, or (maxAge ≥ 0) the
+// last successful solve is older than maxAge at now; with ErrOutsideFrame
+// when the position is not in the frame.
+func AlignPixel(st state.State, ra, dec float64, now time.Time, maxAge time.Duration) (state.Pixel, error) {
+	e := st.Estimate
+	cam := e.Camera.Estimate
+	if !cam.Valid {
+		return state.Pixel{}, fmt.Errorf("%w: the camera has not solved yet", ErrNoPointing)
+	}
+	if maxAge >= 0 {
+		if e.LastSolveSuccess.IsZero() {
+			return state.Pixel{}, fmt.Errorf("%w: no successful solve yet", ErrNoPointing)
+		}
+		if age := now.Sub(e.LastSolveSuccess); age > maxAge {
+			return state.Pixel{}, fmt.Errorf("%w: last successful solve %v ago (limit %v)", ErrNoPointing, age.Round(time.Millisecond), maxAge)
+		}
+	}
+	fov := e.Diag.FOV
+	if !(fov > 0 && fov < 180) {
+		return state.Pixel{}, fmt.Errorf("%w: the last solve gave no field of view", ErrNoPointing)
+	}
+	w, h := st.Frame.Width, st.Frame.Height
+	if w <= 0 || h <= 0 {
+		w, h = SolveImageSize, SolveImageSize
+	}
+	c := geom.Camera{W: w, H: h, FOV: fov}
+	x, y, ok := geom.Project(geom.Attitude{RA: cam.RA, Dec: cam.Dec, Roll: cam.Roll}, c, ra, dec)
+	if !ok || !c.Inside(x, y) {
+		return state.Pixel{}, fmt.Errorf("%w: (%.4f°, %.4f°) is %.2f° from the camera centre, field %.2f°",
+			ErrOutsideFrame, ra, dec, geom.Separation(ra, dec, cam.RA, cam.Dec), fov)
+	}
+	return state.Pixel{Y: y, X: x}, nil
+}
+
+// alignReply is the answer to POST /api/align.
+type alignReply struct {
+	TargetPixel PixelView `json:"target_pixel"`
+	Persisted   bool      `json:"persisted"`
+}
+
+func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
+	ra, dec, ok := s.decodeSky(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	st, err := s.cfg.Store.Snapshot(ctx)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "state not available: "+err.Error())
+		return
+	}
+	px, err := AlignPixel(st, ra, dec, time.Now(), s.cfg.AlignMaxAge)
+	if err != nil {
+		writeError(w, http.StatusConflict, "cannot align: "+err.Error())
+		return
+	}
+	if err := s.cfg.Store.Update(ctx, state.SetTargetPixel{Pixel: px}); err != nil {
+		s.updateFailed(w, "align", err)
+		return
+	}
+	persisted, err := s.persist(px)
+	if err != nil {
+		s.cfg.Log.Error().Err(err).Msg("api align: target pixel set but not saved")
+		writeError(w, http.StatusInternalServerError, "target pixel set but not saved: "+err.Error())
+		return
+	}
+	s.cfg.Log.Info().Float64("ra", ra).Float64("dec", dec).Float64("y", px.Y).Float64("x", px.X).
+		Bool("persisted", persisted).Msg("api align")
+	writeJSON(w, http.StatusOK, alignReply{TargetPixel: PixelView{Y: px.Y, X: px.X}, Persisted: persisted})
+}
+
+// persist saves the pixel with Persist, or into ConfigPath; it reports
+// whether anything was saved.
+func (s *Server) persist(px state.Pixel) (bool, error) {
+	if s.cfg.Persist != nil {
+		return true, s.cfg.Persist(px)
+	}
+	if s.cfg.ConfigPath == "" {
+		return false, nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	c, err := config.Load(s.cfg.ConfigPath)
+	if err != nil {
+		// Load returned a usable config (defaults or repaired values) and
+		// moved a corrupt file aside; saving writes a good file again.
+		s.cfg.Log.Warn().Err(err).Msg("api align: config file problem; rewriting it")
+	}
+	c.TargetPixel = [2]float64{px.Y, px.X}
+	if err := config.Save(s.cfg.ConfigPath, c); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -1,0 +1,393 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/state"
+)
+
+// DefaultAddr is the default listen address: loopback only.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Defaults of Config's zero fields.
+const (
+	DefaultMaxBodyBytes     = 64 << 10
+	DefaultPointingInterval = 100 * time.Millisecond // at most 10 pointing events a second
+	DefaultHeartbeat        = 15 * time.Second
+	DefaultAlignMaxAge      = 30 * time.Second
+	DefaultSSEWriteTimeout  = 10 * time.Second
+	DefaultShutdownTimeout  = 5 * time.Second
+	// SolveImageSize is the side of the solve image when the frame metadata
+	// gives no size.
+	SolveImageSize = 512
+)
+
+// Config configures a Server. Store is required; zero fields get defaults.
+type Config struct {
+	Store *state.Store
+	Log   zerolog.Logger
+	// Token authorises the mutating endpoints (POST). Empty disables them.
+	Token string
+	// Frames gives the latest solve frame for GET /api/frame.png; nil means none.
+	Frames FrameSource
+	// Annotate draws the annotated frame; nil means the package's Annotate.
+	Annotate func(FrameView) image.Image
+	// Persist saves a new alignment pixel. When nil and ConfigPath is set,
+	// the pixel is written to that config file (state/config); when both
+	// are empty, the alignment is not persisted.
+	Persist    func(state.Pixel) error
+	ConfigPath string
+	// MaxBodyBytes bounds request bodies (default 64 KiB); larger gets 413.
+	MaxBodyBytes int64
+	// PointingInterval is the minimum time between two pointing events of
+	// one SSE client (default 100 ms).
+	PointingInterval time.Duration
+	// Heartbeat is the interval of SSE comment lines (default 15 s).
+	Heartbeat time.Duration
+	// AlignMaxAge is how old the last successful solve may be for
+	// POST /api/align (default 30 s); negative disables the age check.
+	AlignMaxAge time.Duration
+	// SSEWriteTimeout bounds each write to an SSE client (default 10 s).
+	SSEWriteTimeout time.Duration
+}
+
+// Server is the HTTP API. Create it with New; mount Handler anywhere, or run
+// it with Serve.
+type Server struct {
+	cfg     Config
+	handler http.Handler
+	saveMu  sync.Mutex // serialises config file read-modify-write
+	streams atomic.Int64
+}
+
+// New returns a server for cfg, filling in defaults.
+func New(cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.PointingInterval <= 0 {
+		cfg.PointingInterval = DefaultPointingInterval
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.AlignMaxAge == 0 {
+		cfg.AlignMaxAge = DefaultAlignMaxAge
+	}
+	if cfg.SSEWriteTimeout <= 0 {
+		cfg.SSEWriteTimeout = DefaultSSEWriteTimeout
+	}
+	if cfg.Annotate == nil {
+		cfg.Annotate = Annotate
+	}
+	s := &Server{cfg: cfg}
+	s.handler = s.routes()
+	return s
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// route maps methods to handlers for one path.
+type route map[string]http.HandlerFunc
+
+func (s *Server) routes() http.Handler {
+	table := map[string]route{
+		"/api/state":     {http.MethodGet: s.getState},
+		"/api/events":    {http.MethodGet: s.getEvents},
+		"/api/frame.png": {http.MethodGet: s.getFrame},
+		"/api/align":     {http.MethodPost: s.authorised(s.postAlign)},
+		"/api/goto":      {http.MethodPost: s.authorised(s.postGoto)},
+		"/healthz":       {http.MethodGet: s.getHealth},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt, ok := table[r.URL.Path]
+		if !ok {
+			writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
+			return
+		}
+		h, ok := rt[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			h, ok = rt[http.MethodGet]
+		}
+		if !ok {
+			methods := make([]string, 0, len(rt))
+			for m := range rt {
+				methods = append(methods, m)
+			}
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// Serve serves the API on ln until ctx is cancelled, then shuts down
+// gracefully (open event streams end at once; other requests get up to 5 s),
+// logs one line and returns nil. It returns an error if serving fails.
+// It keeps serving if the state owner ends (so /healthz can answer 503);
+// the caller stops it by cancelling ctx. Serve takes ownership of ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.cfg.Store == nil {
+		ln.Close()
+		return errors.New("api: no state store configured")
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		// SSE handlers extend their own write deadline per event.
+		WriteTimeout:   10 * time.Second,
+		IdleTimeout:    60 * time.Second,
+		MaxHeaderBytes: 16 << 10,
+		// Requests inherit ctx: cancelling it ends the event streams.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		ErrorLog:    log.New(logWriter{s.cfg.Log}, "", 0),
+	}
+	// Connections accepted but without a request yet: Shutdown would wait
+	// up to 5 s for them, so they are closed at once when stopping.
+	var fresh sync.Map // net.Conn → struct{}
+	srv.ConnState = func(c net.Conn, cs http.ConnState) {
+		if cs == http.StateNew {
+			fresh.Store(c, struct{}{})
+		} else {
+			fresh.Delete(c)
+		}
+	}
+	// Called by Shutdown after it closed the listener, so no new one slips in.
+	srv.RegisterOnShutdown(func() {
+		fresh.Range(func(c, _ any) bool { c.(net.Conn).Close(); return true })
+	})
+	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Bool("mutations", s.cfg.Token != "").Msg("http api listening")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+		err = fmt.Errorf("api: serve: %w", err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), DefaultShutdownTimeout)
+		if serr := srv.Shutdown(sctx); serr != nil {
+			srv.Close()
+		}
+		cancel()
+		<-errc // http.ErrServerClosed
+	}
+	ev := s.cfg.Log.Info()
+	if err != nil {
+		ev = s.cfg.Log.Error().Err(err)
+	}
+	ev.Msg("http api stopped")
+	return err
+}
+
+// ListenAndServe listens on the TCP address addr and calls Serve.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("api: listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// logWriter sends net/http's own messages (bad TLS, handler panics) to zerolog.
+type logWriter struct{ log zerolog.Logger }
+
+func (l logWriter) Write(p []byte) (int, error) {
+	l.log.Warn().Str("component", "http").Msg(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// errorBody is the JSON of every error reply.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		code = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(errorBody{Error: "encode reply: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, errorBody{Error: msg})
+}
+
+// snapshot asks the owner for the state, waiting at most 1 s.
+func (s *Server) snapshot(r *http.Request) (state.State, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	return s.cfg.Store.Snapshot(ctx)
+}
+
+func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
+	st, err := s.snapshot(r)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "state not available: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, View(st))
+}
+
+func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := s.snapshot(r); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "state owner not answering: %v\n", err)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+func (s *Server) getFrame(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Frames == nil {
+		writeError(w, http.StatusNotFound, "no frame source configured")
+		return
+	}
+	f, ok := s.cfg.Frames.LatestFrame()
+	if !ok || f.Gray == nil {
+		writeError(w, http.StatusNotFound, "no frame yet")
+		return
+	}
+	var img image.Image = f.Gray
+	switch a := r.URL.Query().Get("annotate"); a {
+	case "", "0", "false":
+	case "1", "true":
+		img = s.cfg.Annotate(f)
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("annotate=%q: want 1 or 0", a))
+		return
+	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, img); err != nil {
+		writeError(w, http.StatusInternalServerError, "encode png: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Seq", fmt.Sprint(f.Meta.Seq))
+	_, _ = w.Write(buf.Bytes())
+}
+
+// authorised wraps a mutating handler with the token check.
+func (s *Server) authorised(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Token == "" {
+			writeError(w, http.StatusForbidden, "mutating endpoints are disabled: start with --api-token to enable them")
+			return
+		}
+		got := r.Header.Get("X-API-Token")
+		if a := r.Header.Get("Authorization"); got == "" && len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+			got = strings.TrimSpace(a[7:])
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pifinder"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong API token: send Authorization: Bearer <token> or X-API-Token: <token>")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// skyRequest is the body of POST /api/align and /api/goto.
+type skyRequest struct {
+	RA  *float64 `json:"ra_deg"`
+	Dec *float64 `json:"dec_deg"`
+}
+
+// decodeSky reads and checks a {"ra_deg", "dec_deg"} body, replying to the
+// client itself when it is bad.
+func (s *Server) decodeSky(w http.ResponseWriter, r *http.Request) (ra, dec float64, ok bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	dec0 := json.NewDecoder(r.Body)
+	dec0.DisallowUnknownFields()
+	var req skyRequest
+	err := dec0.Decode(&req)
+	if err == nil && dec0.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		// Anything but white space after the object is an error too.
+		if _, terr := dec0.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON object")
+		}
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
+		return 0, 0, false
+	case errors.Is(err, io.EOF):
+		writeError(w, http.StatusBadRequest, `empty body: want {"ra_deg": <0..360>, "dec_deg": <-90..90>}`)
+		return 0, 0, false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, `bad JSON body (want {"ra_deg": <0..360>, "dec_deg": <-90..90>}): `+err.Error())
+		return 0, 0, false
+	case req.RA == nil || req.Dec == nil:
+		writeError(w, http.StatusBadRequest, `both "ra_deg" and "dec_deg" are required (J2000 degrees)`)
+		return 0, 0, false
+	case !(*req.RA >= 0 && *req.RA < 360):
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("ra_deg %g out of [0, 360)", *req.RA))
+		return 0, 0, false
+	case !(*req.Dec >= -90 && *req.Dec <= 90):
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("dec_deg %g out of [-90, 90]", *req.Dec))
+		return 0, 0, false
+	}
+	return *req.RA, *req.Dec, true
+}
+
+func (s *Server) postGoto(w http.ResponseWriter, r *http.Request) {
+	ra, dec, ok := s.decodeSky(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Update(ctx, state.SetTarget{Target: state.Target{RA: ra, Dec: dec, Source: "api"}}); err != nil {
+		s.updateFailed(w, "goto", err)
+		return
+	}
+	st, err := s.cfg.Store.Snapshot(ctx)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "state not available: "+err.Error())
+		return
+	}
+	s.cfg.Log.Info().Float64("ra", ra).Float64("dec", dec).Uint64("seq", st.Target.Seq).Msg("api goto")
+	writeJSON(w, http.StatusOK, map[string]any{"target": View(st).Target})
+}
+
+func (s *Server) updateFailed(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, state.ErrRejected) {
+		writeError(w, http.StatusBadRequest, what+": "+err.Error())
+		return
+	}
+	writeError(w, http.StatusServiceUnavailable, what+": state owner not available: "+err.Error())
+}

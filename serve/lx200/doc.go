@@ -1,0 +1,31 @@
+// Package lx200 is the LX200 position server: the subset of the Meade LX200
+// serial protocol, over TCP, that SkySafari, Stellarium and similar programs
+// use to show where the finder points and to send a goto target.
+//
+// The protocol is split in two layers. Scanner and Session are pure: bytes in,
+// commands out, replies out, with no network and no clock, which makes them
+// easy to test and to fuzz. Server is the network part: it accepts at most
+// MaxClients connections, answers every command of every read in order,
+// closes idle clients, bounds command length, and never lets a client that
+// stops reading hold up anything but itself (each write has a deadline, and
+// clients read the state from a shared latest snapshot).
+//
+// Coordinates: the aligned pointing estimate (J2000) is converted to the true
+// equator and equinox of date ("JNow", what LX200 clients expect) at the
+// state's shared datetime (GPS or manual); only when the state has no
+// datetime is the system clock used. A goto (:Sr, :Sd) is converted back to
+// J2000 at the same instant and becomes the state's current target
+// (state.SetTarget with Source "lx200"); Stellarium clients (identified by
+// their 0x06 probe) send J2000 and are not converted, as in PiFinder.
+//
+// Differences from PiFinder's pos_server.py, all deliberate fixes: every
+// command in a read is answered, not only the first; a declination between
+// −1° and 0° keeps its minus sign when parsed and formatted; seconds are
+// rounded before carrying, so they never read 60; up to MaxClients clients
+// are served at once instead of one. Kept as in PiFinder: the replies of
+// reference test T17, including the "no pointing" answer "+00*00'01#" to
+// both :GR# and :GD# (Dec-shaped even for RA, because clients written
+// against PiFinder may rely on it); no reply to :CM#, :Q#, :RS#, :U#.
+// The remembered goto RA is per connection (PiFinder keeps it across
+// connections, which lets one client's :Sd# use another's :Sr#).
+package lx200

@@ -1,0 +1,13 @@
+// Command gen rebuilds the embedded default database (go generate in
+// solver/db). It takes the arguments of `pifinder db`.
+package main
+
+import (
+	"os"
+
+	"github.com/pifinder-go/pifinder/solver/db"
+)
+
+func main() {
+	os.Exit(db.Command(os.Args[1:], os.Stdout, os.Stderr))
+}

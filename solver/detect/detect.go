@@ -1,0 +1,1126 @@
+package detect
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// Options tune the detector.
+type Options struct {
+	// Sigma is the detection threshold on the matched-filter statistic: the
+	// Gaussian-weighted (FWHMPx), background-subtracted sum around the
+	// centroid divided by its noise. For a star of aperture SNR s (see
+	// render.TrueStar) the statistic is about 1.1·s for FWHM 1.5-2.5 px.
+	// 8 (PiFinder's cedar-detect setting) keeps the noise-only false-alarm
+	// rate negligible; 5 reaches stars of SNR ≈ 5 at about one false
+	// detection per hundred 512×512 frames.
+	Sigma float64
+	// Binning is 2 (candidate search on 2×2 bins, the fast default) or 1
+	// (search on 2×2 box sums at every pixel: slower, slightly more sensitive).
+	// Centroids are always computed at full resolution.
+	Binning int
+	// MaxStars caps the output (brightest kept); 0 means no cap.
+	MaxStars int
+	// FWHMPx is the expected PSF width, used for the matched filter and the
+	// centroid window. 2 suits PiFinder frames; the result is not sensitive
+	// to it within a factor of about 1.5.
+	FWHMPx float64
+	// MaxElongation rejects blobs whose major/minor axis ratio exceeds it
+	// (satellite and aircraft trails). Stars trailed by a few pixels pass.
+	MaxElongation float64
+	// MaxBlobArea rejects connected blobs (above max(2.5σ, 25% of the peak)
+	// over the background) with more pixels than this: glare, lit trees,
+	// streetlights. Saturated stars are far smaller.
+	MaxBlobArea int
+	// SaturationLevel is the pixel value counted as saturated; 0 means the
+	// type's maximum (255 or 65535).
+	SaturationLevel float64
+}
+
+// DefaultOptions: Sigma 8, Binning 2, FWHM 2 px, MaxElongation 4,
+// MaxBlobArea 300 px, no star cap.
+func DefaultOptions() Options {
+	return Options{Sigma: 8, Binning: 2, FWHMPx: 2, MaxElongation: 4, MaxBlobArea: 300}
+}
+
+// Star is one detection. X, Y are pixel coordinates with (0.5, 0.5) the
+// centre of the top-left pixel. Brightness is the background-subtracted sum
+// in an aperture around the star, Peak the brightest pixel value (raw, not
+// background-subtracted), both in the input's units.
+type Star struct {
+	X, Y, Brightness, Peak float64
+	Saturated              bool
+}
+
+// Result of one detection. Noise is the per-pixel noise estimate in the
+// input's units. Stars are sorted brightest first.
+type Result struct {
+	Stars         []Star
+	Noise         float64
+	Width, Height int
+}
+
+// ErrInput marks an image the detector cannot read.
+var ErrInput = errors.New("detect: bad input")
+
+// Detector holds the reusable buffers of the pipeline.
+type Detector struct {
+	o Options
+
+	words  []uint64  // candidate image, 4 box sums per word
+	acc    []uint64  // SWAR block accumulators for one band of rows
+	rowbuf []int32
+	sb     []uint32  // 4×4-box (8×8-pixel at Binning 2) block sums
+	sbBG   []float32 // background per block, box-sum units
+	thr    []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
+	tileBG []float32
+	hist   []uint32
+	stamp  []uint32
+	hot    []uint32 // hot pixels found in this frame (== gen)
+	gen    uint32
+	stack  []int32
+	stars  []Star
+	work16 []uint16
+	gray   *image.Gray
+
+	// geometry of the current frame
+	w, h, s    int // full-res size, box stride
+	cw, ch, ww int // candidate image size and words per row
+	sbw, sbh   int // blocks
+	tsb        int // blocks per tile side
+	tw, th     int // tiles
+	sigC       float64
+	sigP       float64
+	lowT, quad float64
+	satWork    float64
+	wgtSig     float64
+	expStep    float64
+}
+
+// New returns a detector; zero or invalid fields of o take their defaults.
+func New(o Options) *Detector {
+	d := DefaultOptions()
+	if o.Sigma > 0 {
+		d.Sigma = o.Sigma
+	}
+	if o.Binning == 1 || o.Binning == 2 {
+		d.Binning = o.Binning
+	}
+	if o.MaxStars > 0 {
+		d.MaxStars = o.MaxStars
+	}
+	if o.FWHMPx > 0.5 && o.FWHMPx < 20 {
+		d.FWHMPx = o.FWHMPx
+	}
+	if o.MaxElongation > 1 {
+		d.MaxElongation = o.MaxElongation
+	}
+	if o.MaxBlobArea > 0 {
+		d.MaxBlobArea = o.MaxBlobArea
+	}
+	if o.SaturationLevel > 0 {
+		d.SaturationLevel = o.SaturationLevel
+	}
+	return &Detector{o: d, hist: make([]uint32, 4096)}
+}
+
+// Options returns the effective options.
+func (d *Detector) Options() Options { return d.o }
+
+// Detect finds stars in img. *image.Gray and *image.Gray16 are read
+// directly; other image types are converted to 8-bit luma first (which
+// allocates). A zero-sized or tiny (< 8 px) image gives an empty result.
+func (d *Detector) Detect(img image.Image) (Result, error) {
+	switch m := img.(type) {
+	case nil:
+		return Result{}, fmt.Errorf("%w: nil image", ErrInput)
+	case *image.Gray:
+		if m == nil {
+			return Result{}, fmt.Errorf("%w: nil image", ErrInput)
+		}
+		r := m.Rect
+		if r.Empty() {
+			return Result{Width: max(r.Dx(), 0), Height: max(r.Dy(), 0)}, nil
+		}
+		off := m.PixOffset(r.Min.X, r.Min.Y)
+		if off < 0 || off > len(m.Pix) {
+			return Result{}, fmt.Errorf("%w: gray image with inconsistent pixel buffer", ErrInput)
+		}
+		return d.DetectGray(m.Pix[off:], r.Dx(), r.Dy(), m.Stride)
+	case *image.Gray16:
+		if m == nil {
+			return Result{}, fmt.Errorf("%w: nil image", ErrInput)
+		}
+		return d.detectGray16(m)
+	default:
+		b := img.Bounds()
+		if b.Empty() {
+			return Result{Width: max(b.Dx(), 0), Height: max(b.Dy(), 0)}, nil
+		}
+		if b.Dx() > 1<<15 || b.Dy() > 1<<15 {
+			return Result{}, fmt.Errorf("%w: image %dx%d too large", ErrInput, b.Dx(), b.Dy())
+		}
+		if d.gray == nil || d.gray.Rect != b {
+			d.gray = image.NewGray(b)
+		}
+		draw.Draw(d.gray, b, img, b.Min, draw.Src)
+		return d.DetectGray(d.gray.Pix, b.Dx(), b.Dy(), d.gray.Stride)
+	}
+}
+
+func checkBuf(n, w, h, stride, bpp int) error {
+	if w < 0 || h < 0 {
+		return fmt.Errorf("%w: negative size %dx%d", ErrInput, w, h)
+	}
+	if w > 1<<15 || h > 1<<15 {
+		return fmt.Errorf("%w: image %dx%d too large", ErrInput, w, h)
+	}
+	if w == 0 || h == 0 {
+		return nil
+	}
+	if stride < w*bpp {
+		return fmt.Errorf("%w: stride %d < width %d", ErrInput, stride, w*bpp)
+	}
+	if n < (h-1)*stride+w*bpp {
+		return fmt.Errorf("%w: buffer of %d bytes too short for %dx%d stride %d", ErrInput, n, w, h, stride)
+	}
+	return nil
+}
+
+// DetectGray finds stars in an 8-bit frame without copying it: pixel (x, y)
+// is pix[y*stride+x].
+func (d *Detector) DetectGray(pix []uint8, w, h, stride int) (Result, error) {
+	if err := checkBuf(len(pix), w, h, stride, 1); err != nil {
+		return Result{}, err
+	}
+	res := Result{Width: w, Height: h}
+	if w < 8 || h < 8 {
+		return res, nil
+	}
+	sat := d.o.SaturationLevel
+	if sat == 0 {
+		sat = 255
+	}
+	d.setup(w, h, sat)
+	if d.s == 2 {
+		d.bin8(pix, stride)
+	} else {
+		boxSums(d, pix, stride)
+	}
+	d.estimate()
+	scan(d, pix, stride)
+	res.Stars = d.finish()
+	res.Noise = d.sigP
+	return res, nil
+}
+
+// detectGray16 scales the frame to at most 13 bits (so 2×2 sums fit the
+// packed lanes) and runs the generic pipeline; outputs are scaled back.
+func (d *Detector) detectGray16(m *image.Gray16) (Result, error) {
+	r := m.Rect
+	w, h := r.Dx(), r.Dy()
+	if r.Empty() {
+		return Result{Width: max(w, 0), Height: max(h, 0)}, nil
+	}
+	off := m.PixOffset(r.Min.X, r.Min.Y)
+	if off < 0 || off > len(m.Pix) {
+		return Result{}, fmt.Errorf("%w: gray16 image with inconsistent pixel buffer", ErrInput)
+	}
+	pix := m.Pix[off:]
+	if err := checkBuf(len(pix), w, h, m.Stride, 2); err != nil {
+		return Result{}, err
+	}
+	res := Result{Width: w, Height: h}
+	if w < 8 || h < 8 {
+		return res, nil
+	}
+	if cap(d.work16) < w*h {
+		d.work16 = make([]uint16, w*h)
+	}
+	work := d.work16[:w*h]
+	var mx uint16
+	for y := 0; y < h; y++ {
+		row := pix[y*m.Stride : y*m.Stride+2*w]
+		for x := 0; x < w; x++ {
+			v := binary.BigEndian.Uint16(row[2*x:])
+			work[y*w+x] = v
+			mx = max(mx, v)
+		}
+	}
+	shift := max(bits.Len16(mx)-13, 0)
+	if shift > 0 {
+		for i, v := range work {
+			work[i] = v >> shift
+		}
+	}
+	sat := d.o.SaturationLevel
+	if sat == 0 {
+		sat = 65535
+	}
+	scale := float64(int(1) << shift)
+	d.setup(w, h, math.Floor(sat/scale))
+	boxSums(d, work, w)
+	d.estimate()
+	scan(d, work, w)
+	res.Stars = d.finish()
+	for i := range res.Stars {
+		st := &res.Stars[i]
+		st.Brightness *= scale
+		st.Peak *= scale
+	}
+	res.Noise = d.sigP * scale
+	return res, nil
+}
+
+// setup sizes the buffers for a w×h frame.
+func (d *Detector) setup(w, h int, sat float64) {
+	d.w, d.h, d.s = w, h, d.o.Binning
+	d.satWork = sat
+	if d.s == 2 {
+		d.cw, d.ch = w/2, h/2
+		d.tsb = 4 // tiles of 32×32 pixels
+	} else {
+		d.cw, d.ch = w-1, h-1
+		d.tsb = 8 // tiles of 32×32 pixels
+	}
+	d.ww = (d.cw + 3) / 4
+	d.sbw, d.sbh = d.ww, (d.ch+3)/4
+	d.tw, d.th = (d.sbw+d.tsb-1)/d.tsb, (d.sbh+d.tsb-1)/d.tsb
+	d.words = grow(d.words, d.ww*d.ch)
+	d.acc = grow(d.acc, d.ww)
+	d.rowbuf = grow(d.rowbuf, d.cw)
+	d.sb = grow(d.sb, d.sbw*d.sbh)
+	d.sbBG = grow(d.sbBG, d.sbw*d.sbh)
+	d.thr = grow(d.thr, d.sbw*d.sbh)
+	d.tileBG = grow(d.tileBG, d.tw*d.th)
+	d.stamp = grow(d.stamp, w*h)
+	d.hot = grow(d.hot, w*h)
+	d.gen++
+	if d.gen == 0 { // wrapped: old stamps could collide
+		clear(d.stamp)
+		clear(d.hot)
+		d.gen = 1
+	}
+	d.stars = d.stars[:0]
+	d.wgtSig = d.o.FWHMPx / (2 * math.Sqrt(2*math.Ln2))
+	d.expStep = math.Exp(-2 / (2 * d.wgtSig * d.wgtSig))
+}
+
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
+const (
+	laneLo = 0x00FF00FF00FF00FF
+	laneH  = 0x8000800080008000
+	lane1  = 0x0001000100010001
+)
+
+// bin8 is the 8-bit Binning 2 fast path: 2×2 sums by SWAR, 8 pixels per
+// load, with the 8×8-pixel block sums gathered on the way.
+func (d *Detector) bin8(pix []uint8, stride int) {
+	ww, ch, cw := d.ww, d.ch, d.cw
+	full := cw / 4 // words made of 8 whole source pixels
+	acc := d.acc[:ww]
+	clear(acc)
+	for cy := 0; cy < ch; cy++ {
+		r0 := pix[2*cy*stride:]
+		r1 := pix[(2*cy+1)*stride:]
+		out := d.words[cy*ww : (cy+1)*ww]
+		for i := 0; i < full; i++ {
+			a := binary.LittleEndian.Uint64(r0[8*i:])
+			b := binary.LittleEndian.Uint64(r1[8*i:])
+			s := (a & laneLo) + ((a >> 8) & laneLo) + (b & laneLo) + ((b >> 8) & laneLo)
+			// Lane k holds pixels 2k, 2k+1 of both rows; reorder so lane k
+			// is box k: the masks above leave the pairs in lane order already.
+			out[i] = s
+			acc[i] += s
+		}
+		for i := full; i < ww; i++ {
+			var s uint64
+			for l := 0; l < 4; l++ {
+				cx := 4*i + l
+				if cx >= cw {
+					break
+				}
+				v := uint64(r0[2*cx]) + uint64(r0[2*cx+1]) + uint64(r1[2*cx]) + uint64(r1[2*cx+1])
+				s |= v << (16 * l)
+			}
+			out[i] = s
+			acc[i] += s
+		}
+		if cy&3 == 3 || cy == ch-1 {
+			row := d.sb[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
+			for i, a := range acc {
+				row[i] = uint32(a&0xFFFF) + uint32(a>>16&0xFFFF) + uint32(a>>32&0xFFFF) + uint32(a>>48)
+				acc[i] = 0
+			}
+		}
+	}
+}
+
+// boxSums is the generic path: 2×2 sums at stride d.s.
+func boxSums[T uint8 | uint16](d *Detector, pix []T, stride int) {
+	ww, ch, cw, s := d.ww, d.ch, d.cw, d.s
+	clear(d.sb[:d.sbw*d.sbh])
+	for cy := 0; cy < ch; cy++ {
+		r0 := pix[s*cy*stride:]
+		r1 := pix[(s*cy+1)*stride:]
+		out := d.words[cy*ww : (cy+1)*ww]
+		sbRow := d.sb[(cy>>2)*d.sbw:]
+		for i := range out {
+			var wv uint64
+			var sum uint32
+			for l := 0; l < 4; l++ {
+				cx := 4*i + l
+				if cx >= cw {
+					break
+				}
+				x := s * cx
+				v := uint64(r0[x]) + uint64(r0[x+1]) + uint64(r1[x]) + uint64(r1[x+1])
+				wv |= v << (16 * l)
+				sum += uint32(v)
+			}
+			out[i] = wv
+			sbRow[i] += sum
+		}
+	}
+}
+
+// box returns the candidate-image value at (cx, cy).
+func (d *Detector) box(cx, cy int) int {
+	return int(d.words[cy*d.ww+cx>>2] >> (16 * (cx & 3)) & 0xFFFF)
+}
+
+// estimate measures the noise and the background and sets the thresholds.
+func (d *Detector) estimate() {
+	// Noise: median |difference| of box sums two pixels apart, on every
+	// 6th row. Saturated or black pairs carry no noise information.
+	hist := d.hist
+	clear(hist)
+	step := 1
+	if d.s == 1 {
+		step = 2
+	}
+	satBox := int(4 * d.satWork)
+	n := 0
+	rb := d.rowbuf[:d.cw]
+	for cy := 1; cy < d.ch; cy += 6 {
+		for i, wv := range d.words[cy*d.ww : (cy+1)*d.ww] {
+			for l := 0; l < 4 && 4*i+l < len(rb); l++ {
+				rb[4*i+l] = int32(wv >> (16 * l) & 0xFFFF)
+			}
+		}
+		for cx := step; cx < len(rb); cx++ {
+			a, b := int(rb[cx-step]), int(rb[cx])
+			if (a >= satBox && b >= satBox) || (a == 0 && b == 0) {
+				continue
+			}
+			df := a - b
+			if df < 0 {
+				df = -df
+			}
+			if df >= len(hist) {
+				df = len(hist) - 1
+			}
+			hist[df]++
+			n++
+		}
+	}
+	med := 0.0
+	if n > 0 {
+		half := float64(n) / 2
+		cum := 0.0
+		for k, c := range hist {
+			if c == 0 {
+				continue
+			}
+			if cum+float64(c) >= half {
+				lo, wd := float64(k)-0.5, 1.0
+				if k == 0 {
+					lo, wd = 0, 0.5
+				}
+				med = lo + (half-cum)/float64(c)*wd
+				break
+			}
+			cum += float64(c)
+		}
+	}
+	// |d| of two independent box sums: median 0.6745·√2·σbox.
+	d.sigC = math.Max(med/(0.6745*math.Sqrt2), 0.5)
+	d.sigP = d.sigC / 2
+
+	// Background per tile: clipped mean of its block means.
+	sigSB := d.sigC / 4
+	if d.s == 1 {
+		sigSB *= 2 // overlapping boxes are correlated
+	}
+	for ty := 0; ty < d.th; ty++ {
+		for tx := 0; tx < d.tw; tx++ {
+			d.tileBG[ty*d.tw+tx] = float32(d.tileMean(tx, ty, sigSB))
+		}
+	}
+	// Per block: background and the packed threshold for the scan.
+	d.lowT = math.Max(0.3*d.o.Sigma, 1.5)
+	d.quad = math.Max(0.6*d.o.Sigma, 2.5)
+	// Blocks are 4 boxes square, tiles tsb blocks: interpolate the tile
+	// grid at block centres, one tile row pair at a time.
+	tsb := float64(d.tsb)
+	lt := d.lowT * d.sigC
+	for by := 0; by < d.sbh; by++ {
+		fy := (float64(by)+0.5)/tsb - 0.5
+		fy = clampF(fy, 0, float64(d.th-1))
+		y0 := int(fy)
+		y1 := min(y0+1, d.th-1)
+		ay := fy - float64(y0)
+		r0, r1 := d.tileBG[y0*d.tw:(y0+1)*d.tw], d.tileBG[y1*d.tw:(y1+1)*d.tw]
+		for bx := 0; bx < d.sbw; bx++ {
+			fx := (float64(bx)+0.5)/tsb - 0.5
+			fx = clampF(fx, 0, float64(d.tw-1))
+			x0 := int(fx)
+			x1 := min(x0+1, d.tw-1)
+			ax := fx - float64(x0)
+			a := float64(r0[x0])*(1-ax) + float64(r0[x1])*ax
+			c := float64(r1[x0])*(1-ax) + float64(r1[x1])*ax
+			bg := a*(1-ay) + c*ay
+			d.sbBG[by*d.sbw+bx] = float32(bg)
+			t := clampF(float64(int(bg+lt)), 0, 0x7FFE)
+			d.thr[by*d.sbw+bx] = (0x7FFF - uint64(t)) * lane1
+		}
+	}
+}
+
+func clampF(v, lo, hi float64) float64 {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// blockCount is the number of boxes in block (bx, by).
+func (d *Detector) blockCount(bx, by int) int {
+	return min(4, d.cw-4*bx) * min(4, d.ch-4*by)
+}
+
+func (d *Detector) tileMean(tx, ty int, sig float64) float64 {
+	var vals [64]float64
+	n := 0
+	for by := ty * d.tsb; by < min((ty+1)*d.tsb, d.sbh); by++ {
+		for bx := tx * d.tsb; bx < min((tx+1)*d.tsb, d.sbw); bx++ {
+			c := d.blockCount(bx, by)
+			if c <= 0 {
+				continue
+			}
+			vals[n] = float64(d.sb[by*d.sbw+bx]) / float64(c)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	v := vals[:n]
+	// Clipped mean: a star or glare raises a few blocks, and the first
+	// pass already drops them.
+	m := 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(n)
+	lo := math.Inf(1)
+	for _, x := range v {
+		lo = min(lo, x)
+	}
+	// Start from the lower of the mean and min+3σ, so one bright block
+	// cannot drag the first clip level up.
+	m = min(m, lo+3*sig)
+	for it := 0; it < 3; it++ {
+		lim := m + 2.5*sig
+		s, k := 0.0, 0
+		for _, x := range v {
+			if x <= lim {
+				s += x
+				k++
+			}
+		}
+		if k > 0 {
+			m = s / float64(k)
+		}
+	}
+	return m
+}
+
+// bgBox interpolates the tile background at box coordinates (u, v), where
+// box (cx, cy) has its centre at (cx+0.5, cy+0.5); tb is the tile side in boxes.
+func (d *Detector) bgBox(u, v, tb float64) float64 {
+	fx := u/tb - 0.5
+	fy := v/tb - 0.5
+	fx = clampF(fx, 0, float64(d.tw-1))
+	fy = clampF(fy, 0, float64(d.th-1))
+	x0, y0 := int(fx), int(fy)
+	x1, y1 := min(x0+1, d.tw-1), min(y0+1, d.th-1)
+	ax, ay := fx-float64(x0), fy-float64(y0)
+	t := d.tileBG
+	a := float64(t[y0*d.tw+x0])*(1-ax) + float64(t[y0*d.tw+x1])*ax
+	b := float64(t[y1*d.tw+x0])*(1-ax) + float64(t[y1*d.tw+x1])*ax
+	return a*(1-ay) + b*ay
+}
+
+// bgPix is the background per pixel at full-resolution coordinates (x, y).
+func (d *Detector) bgPix(x, y float64) float64 {
+	s := float64(d.s)
+	return d.bgBox((x-1)/s+0.5, (y-1)/s+0.5, float64(4*d.tsb)) / 4
+}
+
+// scan walks the candidate image and refines each candidate.
+func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
+	ww := d.ww
+	for cy := 1; cy < d.ch-1; cy++ {
+		row := d.words[cy*ww : (cy+1)*ww]
+		thr := d.thr[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
+		for i, wv := range row {
+			if (wv+thr[i])&laneH == 0 {
+				continue
+			}
+			for l := 0; l < 4; l++ {
+				v := uint64(wv>>(16*l)) & 0xFFFF
+				if (v+thr[i]&0xFFFF)&0x8000 == 0 {
+					continue
+				}
+				cx := 4*i + l
+				if cx < 1 || cx >= d.cw-1 {
+					continue
+				}
+				if !d.localMax(cx, cy, int(v)) {
+					continue
+				}
+				if !d.stage2(cx, cy, int(v), float64(d.sbBG[(cy>>2)*d.sbw+i])) {
+					continue
+				}
+				refine(d, pix, stride, cx, cy)
+			}
+		}
+	}
+}
+
+// localMax reports whether box (cx, cy) with value v is a local maximum
+// (ties go to the first in scan order).
+func (d *Detector) localMax(cx, cy, v int) bool {
+	return v > d.box(cx-1, cy-1) && v > d.box(cx, cy-1) && v > d.box(cx+1, cy-1) &&
+		v > d.box(cx-1, cy) && v >= d.box(cx+1, cy) &&
+		v >= d.box(cx-1, cy+1) && v >= d.box(cx, cy+1) && v >= d.box(cx+1, cy+1)
+}
+
+// stage2 is a phase-tolerant significance test on the box sums: the best of
+// the box alone, with its brightest edge neighbour, and the brightest 2×2 of
+// boxes containing it, so a star split across bins is not lost.
+func (d *Detector) stage2(cx, cy, v int, bg float64) bool {
+	fv := float64(v) - bg
+	best := fv / d.sigC
+	if d.s == 2 {
+		l, r := float64(d.box(cx-1, cy))-bg, float64(d.box(cx+1, cy))-bg
+		u, dn := float64(d.box(cx, cy-1))-bg, float64(d.box(cx, cy+1))-bg
+		nb := max(l, r, u, dn)
+		best = max(best, (fv+nb)/(math.Sqrt2*d.sigC))
+		h := max(l, r)
+		vv := max(u, dn)
+		dx, dy := 1, 1
+		if l > r {
+			dx = -1
+		}
+		if u > dn {
+			dy = -1
+		}
+		dg := float64(d.box(cx+dx, cy+dy)) - bg
+		best = max(best, (fv+h+vv+dg)/(2*d.sigC))
+	}
+	return best >= d.quad
+}
+
+// refine examines a candidate at full resolution and appends a star.
+func refine[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) {
+	// A hot pixel next to a star can be the brightest pixel of the box:
+	// reject it and look again.
+	for try := 0; try < 3; try++ {
+		if !refineAt(d, pix, stride, cx, cy) {
+			return
+		}
+	}
+}
+
+// refineAt examines the brightest unclaimed pixel of box (cx, cy); it
+// returns true when that pixel was a hot pixel and the box should be
+// examined again.
+func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (again bool) {
+	w, h, s := d.w, d.h, d.s
+	// Brightest pixel in the box and its ring.
+	px, py, pv := -1, -1, -1
+	for y := max(s*cy-1, 0); y <= min(s*cy+2, h-1); y++ {
+		for x := max(s*cx-1, 0); x <= min(s*cx+2, w-1); x++ {
+			if v := int(pix[y*stride+x]); v > pv && d.stamp[y*w+x] != d.gen {
+				px, py, pv = x, y, v
+			}
+		}
+	}
+	if px < 1 || py < 1 || px >= w-1 || py >= h-1 {
+		return
+	}
+	tb := d.bgPix(float64(px)+0.5, float64(py)+0.5)
+	b := tb
+	sig := d.sigP
+	pk := float64(pv) - b
+	if pk <= 0 {
+		return
+	}
+	at := func(x, y int) float64 { return float64(pix[y*stride+x]) }
+	// val is at with known hot pixels replaced by the background.
+	val := func(x, y int) float64 {
+		if d.hot[y*w+x] == d.gen {
+			return b
+		}
+		return float64(pix[y*stride+x])
+	}
+	// Cheap early exit for noise peaks: the 3×3 box sum carries ≥ 75% of
+	// the matched-filter significance of any star.
+	{
+		q := 0.0
+		for y := py - 1; y <= py+1; y++ {
+			for x := px - 1; x <= px+1; x++ {
+				q += val(x, y)
+			}
+		}
+		if (q-9*b)/(3*sig) < 0.5*d.o.Sigma {
+			trace(px, py, "weak-box")
+			return
+		}
+	}
+	// For all but bright stars take background and noise from the ring
+	// three pixels out: on glare or a steep gradient the tile background
+	// lags and the photon noise is higher than the frame's.
+	if pk < 20*sig && px >= 3 && py >= 3 && px < w-3 && py < h-3 {
+		rb, rs := ringStats(pix, stride, px, py)
+		// The ring mean is noisy (24 pixels): only trust it when it is
+		// significantly above the tile background.
+		if rb-b > 3*sig/math.Sqrt(24) {
+			b = rb
+		}
+		if rs > 1.5*sig {
+			sig = rs
+		}
+		pk = float64(pv) - b
+		if pk <= 0 {
+			return
+		}
+	}
+	// Hot pixel: a spike with no PSF wings. A star's edge neighbours carry
+	// ≥ 30% of its peak even at FWHM 1.5 px.
+	// The reference is the ring two pixels out, so a hot pixel on glare or
+	// on a gradient is still recognised.
+	if px >= 2 && py >= 2 && px < w-2 && py < h-2 {
+		r2 := 0.0
+		for k := -2; k <= 2; k++ {
+			r2 += at(px+k, py-2) + at(px+k, py+2)
+		}
+		for k := -1; k <= 1; k++ {
+			r2 += at(px-2, py+k) + at(px+2, py+k)
+		}
+		r2 /= 16
+		// Excess of the 3×3 over the ring; the three brightest pixels.
+		var e [9]float64
+		var top [3]int
+		tot := 0.0
+		for k := range e {
+			e[k] = at(px+k%3-1, py+k/3-1) - r2
+			tot += e[k]
+		}
+		for t := range top {
+			best := -1
+			for k := range e {
+				if (t < 1 || k != top[0]) && (t < 2 || k != top[1]) && (best < 0 || e[k] > e[best]) {
+					best = k
+				}
+			}
+			top[t] = best
+		}
+		t3 := e[top[0]] + e[top[1]] + e[top[2]]
+		// A star spreads ≥ 30% of its 3×3 light outside its three
+		// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
+		// (a cluster) leave only noise there.
+		// The cluster test needs a bright top pixel to be decisive.
+		// Lone spike: the edge neighbours average under 15% of the peak
+		// and even the brightest is clearly below the ≥ 30% a star gives
+		// (so a noise-boosted pixel of a faint star is not taken for one).
+		n4 := (e[1] + e[3] + e[5] + e[7]) / 4
+		m4 := max(e[1], e[3], e[5], e[7])
+		single := n4 < 0.15*e[4] && m4 < 0.3*e[4]-sig
+		cluster := e[top[0]] > 15*sig && tot-t3 < 0.2*t3
+		if single || cluster {
+			for _, k := range top {
+				if e[k] > 0.3*e[top[0]] {
+					j := (py+k/3-1)*w + px + k%3 - 1
+					d.stamp[j] = d.gen
+					d.hot[j] = d.gen
+				}
+			}
+			if traceReject != nil {
+				trace(px, py, fmt.Sprintf("hot %v %v e=%.0f r2=%.1f", single, cluster, e, r2))
+			}
+			return true
+		}
+	}
+
+	// Iterative Gaussian-windowed centroid on a 7×7 window.
+	x0, y0 := max(px-3, 0), max(py-3, 0)
+	x1, y1 := min(px+3, w-1), min(py+3, h-1)
+	var wx, wy [7]float64
+	// Start from the first moment of the 3×3 excess: for faint stars the
+	// brightest pixel is often a noise-displaced one.
+	cxf, cyf := float64(px)+0.5, float64(py)+0.5
+	{
+		var m, mx, my float64
+		for y := py - 1; y <= py+1; y++ {
+			for x := px - 1; x <= px+1; x++ {
+				if q := val(x, y) - b; q > 0 {
+					m += q
+					mx += q * float64(x-px)
+					my += q * float64(y-py)
+				}
+			}
+		}
+		if m > 0 {
+			cxf += mx / m
+			cyf += my / m
+		}
+	}
+	inv := 1 / (2 * d.wgtSig * d.wgtSig)
+	var S, sw2 float64
+	for it := 0; it < 5; it++ {
+		gaussRow(wx[:x1-x0+1], float64(x0)+0.5-cxf, inv, d.expStep)
+		gaussRow(wy[:y1-y0+1], float64(y0)+0.5-cyf, inv, d.expStep)
+		var sx, sy float64
+		S = 0
+		for y := y0; y <= y1; y++ {
+			ay := wy[y-y0]
+			ty := float64(y) + 0.5 - cyf
+			for x := x0; x <= x1; x++ {
+				q := ay * wx[x-x0] * (val(x, y) - b)
+				S += q
+				sx += q * (float64(x) + 0.5 - cxf)
+				sy += q * ty
+			}
+		}
+		if S <= 0 {
+			return
+		}
+		dx, dy := 2*sx/S, 2*sy/S
+		dx = math.Max(-0.5, math.Min(0.5, dx))
+		dy = math.Max(-0.5, math.Min(0.5, dy))
+		cxf += dx
+		cyf += dy
+		cxf = math.Max(float64(px)-0.5, math.Min(float64(px)+1.5, cxf))
+		cyf = math.Max(float64(py)-0.5, math.Min(float64(py)+1.5, cyf))
+		if dx*dx+dy*dy < 1e-6 {
+			break
+		}
+	}
+	var swx, swy float64
+	for x := x0; x <= x1; x++ {
+		swx += wx[x-x0] * wx[x-x0]
+	}
+	for y := y0; y <= y1; y++ {
+		swy += wy[y-y0] * wy[y-y0]
+	}
+	sw2 = swx * swy
+	if S/(sig*math.Sqrt(sw2)) < d.o.Sigma {
+		if traceReject != nil {
+			trace(px, py, fmt.Sprintf("weak %.2f", S/(sig*math.Sqrt(sw2))))
+		}
+		return
+	}
+
+	// Blob: 8-connected pixels above max(2.5σ, 25% of the peak).
+	level := b + math.Max(2.5*sig, 0.25*pk)
+	area, peak := 0, float64(pv)
+	var m0, mx, my, mxx, myy, mxy float64
+	limit := 20 * d.o.MaxBlobArea
+	d.stack = append(d.stack[:0], int32(py*w+px))
+	d.stamp[py*w+px] = d.gen
+	for len(d.stack) > 0 && area < limit {
+		i := int(d.stack[len(d.stack)-1])
+		d.stack = d.stack[:len(d.stack)-1]
+		x, y := i%w, i/w
+		v := val(x, y)
+		area++
+		peak = max(peak, v)
+		q := v - b
+		fx, fy := float64(x)+0.5, float64(y)+0.5
+		m0 += q
+		mx += q * fx
+		my += q * fy
+		mxx += q * fx * fx
+		myy += q * fy * fy
+		mxy += q * fx * fy
+		for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
+			for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
+				j := ny*w + nx
+				if d.stamp[j] != d.gen && val(nx, ny) > level {
+					d.stamp[j] = d.gen
+					d.stack = append(d.stack, int32(j))
+				}
+			}
+		}
+	}
+	if area > d.o.MaxBlobArea {
+		trace(px, py, "extended")
+		return // extended: glare, lit foliage, a street light
+	}
+	// Only faint candidates can be fragments of a trail: a trail bright
+	// enough (cross-section above ~8σ) stays connected above the blob level
+	// and fails the elongation test instead.
+	if float64(pv)-b < 10*sig && lineThrough(d, pix, stride, px, py, float64(pv)-b) {
+		trace(px, py, "line")
+		return // a fragment of a satellite or aircraft trail
+	}
+	// Stamp the 3×3 core too, so faint stars are not found twice.
+	for y := py - 1; y <= py+1; y++ {
+		for x := px - 1; x <= px+1; x++ {
+			d.stamp[y*w+x] = d.gen
+		}
+	}
+	if area >= 6 && m0 > 0 {
+		ux, uy := mx/m0, my/m0
+		vxx, vyy, vxy := mxx/m0-ux*ux, myy/m0-uy*uy, mxy/m0-ux*uy
+		tr, det := vxx+vyy, vxx*vyy-vxy*vxy
+		disc := math.Sqrt(math.Max(tr*tr/4-det, 0))
+		l1, l2 := tr/2+disc, tr/2-disc
+		e2 := d.o.MaxElongation * d.o.MaxElongation
+		if l2 <= 1e-9 || l1/l2 > e2 {
+			trace(px, py, "elongated")
+			return // a trail
+		}
+	}
+	saturated := peak >= d.satWork
+	if (saturated || area > 25) && m0 > 0 {
+		// A flat or wide top: the blob's first moment is the better centre.
+		cxf, cyf = mx/m0, my/m0
+	}
+	// Aperture sum for the brightness.
+	ra := max(3, int(math.Ceil(math.Sqrt(float64(area)/math.Pi)))+2)
+	ix, iy := int(cxf), int(cyf)
+	bsum := 0.0
+	for y := max(iy-ra, 0); y <= min(iy+ra, h-1); y++ {
+		for x := max(ix-ra, 0); x <= min(ix+ra, w-1); x++ {
+			bsum += val(x, y) - b
+		}
+	}
+	d.stars = append(d.stars, Star{X: cxf, Y: cyf, Brightness: max(bsum, S), Peak: peak, Saturated: saturated})
+	return false
+}
+
+// finish sorts, removes duplicates and applies MaxStars.
+func (d *Detector) finish() []Star {
+	st := d.stars
+	slices.SortFunc(st, func(a, b Star) int {
+		switch {
+		case a.Brightness > b.Brightness:
+			return -1
+		case a.Brightness < b.Brightness:
+			return 1
+		}
+		return 0
+	})
+	if len(st) < 4000 {
+		out := st[:0]
+		for _, s := range st {
+			dup := false
+			for _, k := range out {
+				if dx, dy := s.X-k.X, s.Y-k.Y; dx*dx+dy*dy < 2.25 {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				out = append(out, s)
+			}
+		}
+		st = out
+	}
+	if d.o.MaxStars > 0 && len(st) > d.o.MaxStars {
+		st = st[:d.o.MaxStars]
+	}
+	d.stars = st
+	return st
+}
+
+const (
+	lineDirsN = 24 // directions over a half turn (7.5° apart)
+	lineRmin  = 5
+	lineRmax  = 15
+	lineNR    = (lineRmax-lineRmin)/2 + 1 // radii 5, 7, … 15
+)
+
+// lineOff holds, per direction, side and radius, the two pixel offsets of a
+// sample straddling ±0.5 px across the ray: at radius 15 a line through the
+// centre passes within 1 px of one of the 24 directions.
+var lineOff = func() (o [lineDirsN][2][lineNR][2][2]int) {
+	for k := range o {
+		a := float64(k) * math.Pi / lineDirsN
+		u := [2]float64{math.Cos(a), math.Sin(a)}
+		for side := 0; side < 2; side++ {
+			sg := float64(1 - 2*side)
+			for i := 0; i < lineNR; i++ {
+				r := float64(lineRmin + 2*i)
+				for st := 0; st < 2; st++ {
+					sv := float64(2*st-1) * 0.5
+					// Offsets from the pixel centre, rounded to the pixel hit.
+					x := sg*u[0]*r - u[1]*sv
+					y := sg*u[1]*r + u[0]*sv
+					o[k][side][i][st] = [2]int{int(math.Floor(x + 0.5)), int(math.Floor(y + 0.5))}
+				}
+			}
+		}
+	}
+	return
+}()
+
+func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int, pk float64) bool {
+	sigS := d.sigP / math.Sqrt2 // noise of one straddled sample
+	const nd = lineDirsN
+	var mean [nd][2]float64
+	var cnt [nd][2]int
+	var samp [nd][2][lineNR]float64
+	inner := px > lineRmax+1 && py > lineRmax+1 && px < d.w-lineRmax-2 && py < d.h-lineRmax-2
+	for k := range lineOff {
+		for side := 0; side < 2; side++ {
+			var a float64
+			n := 0
+			for i := range lineOff[k][side] {
+				o := &lineOff[k][side][i]
+				x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
+				if !inner && (min(x0, x1, y0, y1) < 0 || max(x0, x1) >= d.w || max(y0, y1) >= d.h) {
+					break
+				}
+				v := float64(int(pix[y0*stride+x0])+int(pix[y1*stride+x1])) / 2
+				samp[k][side][n] = v
+				a += v
+				n++
+			}
+			cnt[k][side] = n
+			if n > 0 {
+				mean[k][side] = a / float64(n)
+			}
+		}
+	}
+	for k := range mean {
+		q := (k + nd/2) % nd
+		var ref float64
+		switch pc := cnt[q]; {
+		case pc[0] > 0 && pc[1] > 0:
+			ref = (mean[q][0] + mean[q][1]) / 2
+		case pc[0] > 0:
+			ref = mean[q][0]
+		case pc[1] > 0:
+			ref = mean[q][1]
+		default:
+			continue
+		}
+		// A side's mean against the reference has a noise of about
+		// σs·sqrt(1.5/n); 3.5 of those on both sides at once is rare even
+		// over 24 directions.
+		lim := func(n int) float64 { return math.Max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk) }
+		na, nc := cnt[k][0], cnt[k][1]
+		if na >= 2 && nc >= 2 && mean[k][0]-ref > lim(na) && mean[k][1]-ref > lim(nc) {
+			trace(px, py, "line-2")
+			return true
+		}
+		// A trail's end (or a trail leaving the frame): one side bright at
+		// nearly every radius.
+		for side := 0; side < 2; side++ {
+			n := cnt[k][side]
+			if n < 4 || mean[k][side]-ref <= lim(n) {
+				continue
+			}
+			t := ref + math.Max(1.5*sigS, 0.05*pk)
+			c := 0
+			for _, v := range samp[k][side][:n] {
+				if v > t {
+					c++
+				}
+			}
+			if c*4 >= n*3 {
+				trace(px, py, "line-1")
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ringStats returns the clipped mean and standard deviation of the 24
+// pixels at Chebyshev distance 3 from (px, py).
+func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64) {
+	var v [24]float64
+	n := 0
+	for k := -3; k <= 3; k++ {
+		v[n] = float64(pix[(py-3)*stride+px+k])
+		v[n+1] = float64(pix[(py+3)*stride+px+k])
+		n += 2
+	}
+	for k := -2; k <= 2; k++ {
+		v[n] = float64(pix[(py+k)*stride+px-3])
+		v[n+1] = float64(pix[(py+k)*stride+px+3])
+		n += 2
+	}
+	lim := math.Inf(1)
+	for it := 0; it < 2; it++ {
+		var s, s2 float64
+		k := 0
+		for _, x := range v {
+			if x <= lim {
+				s += x
+				s2 += x * x
+				k++
+			}
+		}
+		if k < 4 {
+			break
+		}
+		mean = s / float64(k)
+		sd = math.Sqrt(math.Max(s2/float64(k)-mean*mean, 0))
+		lim = mean + 2.5*sd
+	}
+	return mean, sd
+}
+
+// traceReject, when set (by tests), is told why a candidate was dropped.
+var traceReject func(x, y int, why string)
+
+func trace(x, y int, why string) {
+	if traceReject != nil {
+		traceReject(x, y, why)
+	}
+}
+
+// gaussRow fills w[i] = exp(−inv·(t0+i)²) with two calls to Exp: the ratio
+// of neighbours is exp(−inv·(2t+1)), which itself changes by the constant
+// factor step = exp(−2·inv).
+func gaussRow(w []float64, t0, inv, step float64) {
+	v := math.Exp(-inv * t0 * t0)
+	r := math.Exp(-inv * (2*t0 + 1))
+	for i := range w {
+		w[i] = v
+		v *= r
+		r *= step
+	}
+}

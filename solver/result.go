@@ -1,0 +1,78 @@
+package solver
+
+import (
+	"math"
+	"slices"
+
+	"github.com/pifinder-go/pifinder/solver/geom"
+)
+
+const arcsec = 180 / math.Pi * 3600
+
+// result turns an accepted hypothesis into a Result.
+func (s *Solver) result(req *Request, sc *scratch, hy hypothesis, mode string) Result {
+	m := hy.m
+	cents := req.Centroids
+	sc.pairs = append(sc.pairs[:0], hy.pairs...)
+	att := geom.AttitudeOf(m.rotation())
+	r := Result{
+		Status:     StatusMatch,
+		RA:         att.RA,
+		Dec:        att.Dec,
+		Roll:       att.Roll,
+		Attitude:   att,
+		FOV:        m.fov(),
+		Distortion: m.k,
+		Matches:    len(sc.pairs),
+		Prob:       hy.prob,
+		Mode:       mode,
+	}
+	r.Matched = make([]Match, len(sc.pairs))
+	sc.resid = sc.resid[:0]
+	for i, p := range sc.pairs {
+		c := cents[p.cent]
+		st := &s.db.Stars[p.cat]
+		ra, dec := raDec(st.Vec)
+		meas := m.pixelVec(c.X, c.Y)
+		res := math.Atan2(math.Sqrt(dot3(cross(meas, st.Vec))), dot(meas, st.Vec)) * arcsec
+		px, py, _ := m.pixel(st.Vec)
+		r.Matched[i] = Match{X: c.X, Y: c.Y, HIP: st.HIP, RA: ra, Dec: dec, Vmag: st.Vmag,
+			Residual: res, Centroid: p.cent, Predicted: [2]float64{px, py}}
+		sc.resid = append(sc.resid, res)
+	}
+	if n := len(sc.resid); n > 0 {
+		ss := 0.0
+		for _, v := range sc.resid {
+			ss += v * v
+		}
+		r.RMSE = math.Sqrt(ss / float64(n))
+		slices.Sort(sc.resid)
+		r.MaxErr = sc.resid[n-1]
+		r.P90 = sc.resid[min(n-1, int(math.Ceil(0.9*float64(n)))-1)]
+	}
+	if tp := req.TargetPixel; tp != nil {
+		r.RATarget, r.DecTarget = raDec(m.pixelVec(tp[1], tp[0]))
+		r.HasTarget = true
+	}
+	if ts := req.TargetSky; ts != nil {
+		v := geom.Vector(ts[0], ts[1])
+		x, y, ok := m.pixel(vec3{v.X, v.Y, v.Z})
+		if ok && x >= 0 && y >= 0 && x < m.w && y < m.h {
+			r.XTarget, r.YTarget, r.HasTargetPixel = x, y, true
+		}
+	}
+	return r
+}
+
+func dot3(v vec3) float64 { return dot(v, v) }
+
+func raDec(v vec3) (float64, float64) {
+	ra := math.Atan2(v[1], v[0]) * 180 / math.Pi
+	if ra < 0 {
+		ra += 360
+	}
+	if ra >= 360 {
+		ra -= 360
+	}
+	return ra, math.Asin(math.Max(-1, math.Min(1, v[2]))) * 180 / math.Pi
+}

@@ -1,0 +1,268 @@
+package state
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/num/quat"
+)
+
+// PowerState is awake or asleep.
+type PowerState int
+
+// Power states, numbered as PiFinder numbers them.
+const (
+	Asleep PowerState = 0
+	Awake  PowerState = 1
+)
+
+func (p PowerState) String() string {
+	switch p {
+	case Asleep:
+		return "asleep"
+	case Awake:
+		return "awake"
+	}
+	return fmt.Sprintf("PowerState(%d)", int(p))
+}
+
+// Pointing is an RA/Dec/Roll triple in degrees. Valid is false for "none".
+type Pointing struct {
+	RA, Dec, Roll float64
+	Valid         bool
+}
+
+// PointingOf returns a valid pointing unless a component is NaN.
+func PointingOf(ra, dec, roll float64) Pointing {
+	if math.IsNaN(ra) || math.IsNaN(dec) || math.IsNaN(roll) {
+		return Pointing{}
+	}
+	return Pointing{RA: ra, Dec: dec, Roll: roll, Valid: true}
+}
+
+// Axis holds the last solved and the current estimated pointing of one axis
+// (the camera's boresight or the aligned eyepiece axis).
+type Axis struct {
+	Solve, Estimate Pointing
+}
+
+// SolveSource says where the current estimate comes from.
+type SolveSource string
+
+// Solve sources, spelled as PiFinder spells them.
+const (
+	SourceNone      SolveSource = ""
+	SourceCamera    SolveSource = "CAM"
+	SourceCamFailed SolveSource = "CAM_FAILED"
+	SourceIMU       SolveSource = "IMU"
+)
+
+// ImuSample is one published IMU reading. Quat is the fused orientation
+// (scalar first, unit norm); the zero quaternion means "no anchor".
+type ImuSample struct {
+	Time   time.Time
+	Quat   quat.Number
+	Status int // gyro calibration, 0..3
+	Moving bool
+	// Optional raw readings (rad/s and m/s²); HasRaw says whether they are set.
+	Gyro, Accel [3]float64
+	HasRaw      bool
+}
+
+// HasQuat reports whether the sample carries a usable orientation.
+func (s ImuSample) HasQuat() bool {
+	q := s.Quat
+	if math.IsNaN(q.Real) || math.IsNaN(q.Imag) || math.IsNaN(q.Jmag) || math.IsNaN(q.Kmag) {
+		return false
+	}
+	return quat.Abs(q) > 1e-9
+}
+
+// FrameMeta describes one captured frame. It travels inside the frame value
+// itself, so pixels and metadata can never be paired wrongly.
+type FrameMeta struct {
+	Seq              uint64
+	Width, Height    int
+	ExposureStart    time.Time
+	ExposureEnd      time.Time
+	ExposureUS       int64 // requested
+	ActualExposureUS int64 // reported by the driver; 0 when unknown
+	Gain             float64
+	SensorTempC      float64
+	HasSensorTemp    bool
+	IMUStart, IMUEnd ImuSample
+	HasIMUStart      bool
+	HasIMUEnd        bool
+	IMUDeltaDeg      float64 // angle between IMUStart and IMUEnd; 0 if either is missing
+	Source           string  // camera source name: sim, replay, rpicam...
+	Name             string  // file name for replayed frames
+	// Truth is the true boresight attitude of a simulated frame at exposure end.
+	Truth Pointing
+}
+
+// Pixel is a position in the solve image, (Y, X) as PiFinder stores it.
+type Pixel struct {
+	Y, X float64
+}
+
+// CentrePixel is the default target pixel of a 512×512 solve image: no offset.
+var CentrePixel = Pixel{Y: 256, X: 256}
+
+// MatchedStar is one centroid the solver matched to a catalogue star.
+type MatchedStar struct {
+	X, Y          float64
+	HIP           int
+	RA, Dec, Vmag float64
+}
+
+// SolveDiag are the diagnostics of the last solve attempt.
+type SolveDiag struct {
+	Matches       int
+	StarsDetected int
+	RMSEArcsec    float64
+	P90Arcsec     float64
+	MaxErrArcsec  float64
+	Prob          float64
+	FOV           float64
+	Distortion    float64
+	TExtract      time.Duration
+	TSolve        time.Duration
+	Mode          string // "lost-in-space" or "tracking"
+	Status        string // the solver's status word
+}
+
+// SolveEvent is what the solver emits for every attempted frame: a success
+// (Success true, Camera valid) or a failure (diagnostics only).
+type SolveEvent struct {
+	Success bool
+	Camera  Pointing
+	Aligned Pointing // the target pixel's sky position; equals Camera when absent
+	// Anchor is the IMU orientation at exposure end; zero when unknown.
+	Anchor      quat.Number
+	Attempt     time.Time // exposure end of the frame
+	LastSuccess time.Time // exposure end of the latest successful frame; zero if none
+	FrameSeq    uint64
+	Diag        SolveDiag
+	// Alignment is the pixel of an armed alignment target (see AlignOnRaDec).
+	Alignment    Pixel
+	HasAlignment bool
+	Matched      []MatchedStar
+	// Truth is the simulated true attitude of the frame (simulated camera only).
+	Truth Pointing
+}
+
+// Estimate is the long-lived pointing estimate the integrator publishes.
+type Estimate struct {
+	Camera, Aligned  Axis
+	Anchor           quat.Number // IMU orientation of the last solve; zero when none
+	Alt, Az          float64
+	HasAltAz         bool
+	Source           SolveSource
+	EstimateTime     time.Time // exposure end of the solve, or the IMU sample time
+	LastSolveAttempt time.Time
+	LastSolveSuccess time.Time
+	Constellation    string
+	Diag             SolveDiag
+	Alignment        Pixel
+	HasAlignment     bool
+	Matched          []MatchedStar
+	// ErrArcsec is the angle between the aligned estimate and the simulated
+	// truth when the frames are simulated; negative when unknown.
+	ErrArcsec float64
+}
+
+// HasPointing reports whether the aligned axis has an estimate.
+func (e Estimate) HasPointing() bool { return e.Aligned.Estimate.Valid }
+
+// Location is the observer's site.
+type Location struct {
+	Lat, Lon    float64 // degrees, east positive
+	AltitudeM   float64
+	Source      string // "GPS", "WEB", "MANUAL", "CONFIG:<name>", "replay", "None"
+	Lock        bool
+	LockType    int // 0 none, 2 2-D, 3 3-D
+	ErrorM      float64
+	Timezone    string
+	LastGPSLock string // "HH:MM:SS"
+}
+
+// Clock is the shared date and time (GPS or manual). It stores the value it
+// was given and when, and reads as that value plus the time elapsed since.
+type Clock struct {
+	value    time.Time
+	storedAt time.Time // carries the monotonic reading
+	manual   bool
+}
+
+// NewClock returns a clock that reads t now and runs on from there; manual
+// marks a hand-entered time (GPS updates are then ignored until reset).
+func NewClock(t time.Time, manual bool) Clock {
+	return Clock{value: t.UTC(), storedAt: time.Now(), manual: manual}
+}
+
+// Known reports whether a datetime has been set.
+func (c Clock) Known() bool { return !c.value.IsZero() }
+
+// Manual reports whether the datetime was entered by hand.
+func (c Clock) Manual() bool { return c.manual }
+
+// Now returns the shared datetime extrapolated to the current instant (UTC).
+func (c Clock) Now() (time.Time, bool) { return c.At(time.Now()) }
+
+// At returns the shared datetime extrapolated to the local instant now.
+func (c Clock) At(now time.Time) (time.Time, bool) {
+	if !c.Known() {
+		return time.Time{}, false
+	}
+	return c.value.Add(now.Sub(c.storedAt)).UTC(), true
+}
+
+// Target is a goto/push target from a consumer (LX200 or the API).
+type Target struct {
+	RA, Dec float64 // J2000 degrees
+	Source  string
+	Time    time.Time
+	Seq     uint64
+}
+
+// Stats are the counters the pipeline keeps for its summary line.
+type Stats struct {
+	Frames        uint64 // frames captured
+	DroppedFrames uint64 // frames replaced by a newer one before the solver took them
+	Solves        uint64 // successful solves
+	SolveFailures uint64
+	IMUSamples    uint64
+}
+
+// State is the whole canonical state. A State obtained from Snapshot or a
+// subscription is a copy the reader may keep; slices in it are never
+// modified after publication.
+type State struct {
+	Power       PowerState
+	Estimate    Estimate
+	IMU         ImuSample
+	HasIMU      bool
+	Frame       FrameMeta
+	TargetPixel Pixel
+	Location    Location
+	Clock       Clock
+	CameraType  string
+	Lens        string
+	Target      Target
+	HasTarget   bool
+	Stats       Stats
+	// Version counts applied updates; two snapshots with the same Version are equal.
+	Version uint64
+}
+
+// Default returns the state PiFinder boots with.
+func Default() State {
+	return State{
+		Power:       Awake,
+		TargetPixel: CentrePixel,
+		Location:    Location{Source: "None", Timezone: "UTC"},
+		CameraType:  "imx296",
+		Estimate:    Estimate{ErrArcsec: -1},
+	}
+}

@@ -1,0 +1,199 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Update is a typed change to the state. The owner applies updates one at a
+// time in the order they arrive. Slices inside an update belong to the state
+// once sent: the sender must not modify them afterwards.
+type Update interface {
+	apply(s *State, now time.Time) error
+}
+
+// ErrRejected marks an update the owner refused (bad value); the state is unchanged.
+var ErrRejected = errors.New("state: update rejected")
+
+// SetPower sets awake or asleep; any other value is rejected.
+type SetPower struct{ Power PowerState }
+
+func (u SetPower) apply(s *State, _ time.Time) error {
+	if u.Power != Asleep && u.Power != Awake {
+		return fmt.Errorf("%w: power state %d", ErrRejected, int(u.Power))
+	}
+	s.Power = u.Power
+	return nil
+}
+
+// SetEstimate replaces the pointing estimate (the integrator's publication).
+type SetEstimate struct{ Estimate Estimate }
+
+func (u SetEstimate) apply(s *State, _ time.Time) error {
+	s.Estimate = u.Estimate
+	return nil
+}
+
+// SetIMU publishes the latest IMU sample.
+type SetIMU struct{ Sample ImuSample }
+
+func (u SetIMU) apply(s *State, _ time.Time) error {
+	s.IMU, s.HasIMU = u.Sample, true
+	s.Stats.IMUSamples++
+	return nil
+}
+
+// SetFrame publishes the metadata of the newest captured frame and counts it.
+type SetFrame struct {
+	Meta    FrameMeta
+	Dropped uint64 // frames dropped by the hand-off since the last SetFrame
+}
+
+func (u SetFrame) apply(s *State, _ time.Time) error {
+	s.Frame = u.Meta
+	s.Stats.Frames++
+	s.Stats.DroppedFrames += u.Dropped
+	return nil
+}
+
+// CountSolve counts one solve attempt.
+type CountSolve struct{ Success bool }
+
+func (u CountSolve) apply(s *State, _ time.Time) error {
+	if u.Success {
+		s.Stats.Solves++
+	} else {
+		s.Stats.SolveFailures++
+	}
+	return nil
+}
+
+// SetTargetPixel sets the alignment pixel (Y, X) of the solve image.
+type SetTargetPixel struct{ Pixel Pixel }
+
+func (u SetTargetPixel) apply(s *State, _ time.Time) error {
+	p := u.Pixel
+	if !(p.X >= 0 && p.Y >= 0 && p.X <= 4096 && p.Y <= 4096) {
+		return fmt.Errorf("%w: target pixel (%g, %g)", ErrRejected, p.Y, p.X)
+	}
+	s.TargetPixel = p
+	return nil
+}
+
+// SetCamera records the camera type and lens in use.
+type SetCamera struct{ Type, Lens string }
+
+func (u SetCamera) apply(s *State, _ time.Time) error {
+	s.CameraType, s.Lens = u.Type, u.Lens
+	return nil
+}
+
+// SetTarget records a goto/push target from a consumer.
+type SetTarget struct{ Target Target }
+
+func (u SetTarget) apply(s *State, now time.Time) error {
+	t := u.Target
+	if !(t.Dec >= -90 && t.Dec <= 90) || !(t.RA >= 0 && t.RA < 360) {
+		return fmt.Errorf("%w: target (%g, %g)", ErrRejected, t.RA, t.Dec)
+	}
+	if t.Time.IsZero() {
+		t.Time = now
+	}
+	t.Seq = s.Target.Seq + 1
+	s.Target, s.HasTarget = t, true
+	return nil
+}
+
+// stickySource reports whether a location source must not be replaced by a GPS fix.
+func stickySource(src string) bool {
+	switch src {
+	case "WEB", "MANUAL", "replay":
+		return true
+	}
+	return strings.HasPrefix(src, "CONFIG:")
+}
+
+// GPSFix offers a GPS position. It replaces the location only when the
+// current source is not WEB, MANUAL, replay or CONFIG:*, the fix is locked,
+// and it is at least as good as the current one (current error 0, or the new
+// error smaller). A fix that is not taken is not an error.
+type GPSFix struct{ Location Location }
+
+func (u GPSFix) apply(s *State, _ time.Time) error {
+	cur, fix := s.Location, u.Location
+	if stickySource(cur.Source) || !fix.Lock {
+		return nil
+	}
+	if cur.ErrorM != 0 && !(fix.ErrorM < cur.ErrorM) {
+		return nil
+	}
+	if fix.Source == "" {
+		fix.Source = "GPS"
+	}
+	fix.Timezone = resolveZone(fix.Timezone)
+	s.Location = fix
+	return nil
+}
+
+// SetLocation sets the location unconditionally (manual entry, web, config, replay).
+type SetLocation struct{ Location Location }
+
+func (u SetLocation) apply(s *State, _ time.Time) error {
+	l := u.Location
+	if !(l.Lat >= -90 && l.Lat <= 90 && l.Lon >= -180 && l.Lon <= 360) {
+		return fmt.Errorf("%w: location (%g, %g)", ErrRejected, l.Lat, l.Lon)
+	}
+	l.Timezone = resolveZone(l.Timezone)
+	s.Location = l
+	return nil
+}
+
+// resolveZone keeps a valid IANA zone name and falls back to UTC.
+func resolveZone(name string) string {
+	if name == "" {
+		return "UTC"
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return "UTC"
+	}
+	return name
+}
+
+// SetDateTime offers a datetime (normalised to UTC). Force (manual entry)
+// always sets it and marks it manual. While manual, unforced values are
+// ignored. Otherwise the first value is taken and later ones only if they are
+// ahead of the current extrapolated time: GPS can only move time forward.
+type SetDateTime struct {
+	Time  time.Time
+	Force bool
+}
+
+func (u SetDateTime) apply(s *State, now time.Time) error {
+	if u.Time.IsZero() {
+		return fmt.Errorf("%w: zero datetime", ErrRejected)
+	}
+	t := u.Time.UTC()
+	c := &s.Clock
+	switch {
+	case u.Force:
+		c.manual = true
+	case c.manual:
+		return nil
+	case c.Known():
+		if cur, _ := c.At(now); !t.After(cur) {
+			return nil
+		}
+	}
+	c.value, c.storedAt = t, now
+	return nil
+}
+
+// ResetDateTime clears the datetime and the manual flag.
+type ResetDateTime struct{}
+
+func (ResetDateTime) apply(s *State, _ time.Time) error {
+	s.Clock = Clock{}
+	return nil
+}
