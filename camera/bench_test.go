@@ -41,7 +41,7 @@ func benchWorker(b *testing.B) (*Worker, context.Context, func()) {
 	}
 }
 
-// BenchmarkCameraPath: capture through the guard's helper goroutine, stamp
+// BenchmarkCameraPath: capture through the guard's capture goroutine, stamp
 // the metadata, keep the SaveFrame copy, hand off, and the solver's
 // take-and-release. No state update.
 func BenchmarkCameraPath(b *testing.B) {

@@ -15,7 +15,7 @@ var (
 // DefaultCaptureTimeout is PiFinder's capture timeout.
 const DefaultCaptureTimeout = 10 * time.Second
 
-// guard runs captures on one helper goroutine with a timeout, and never
+// guard runs captures on one capture goroutine with a timeout, and never
 // has more than one capture in flight: a capture stuck past the timeout
 // stays tracked, and later calls fail with ErrCaptureBusy at once until it
 // finishes (its late frame is then discarded).
@@ -34,7 +34,7 @@ type capResult struct {
 	err error
 }
 
-// newGuard starts the helper goroutine; it runs until stop. ctx is what
+// newGuard starts the capture goroutine; it runs until stop. ctx is what
 // the source's Capture receives: it should end when the worker does.
 func newGuard(ctx context.Context, src Source, timeout time.Duration) *guard {
 	if timeout <= 0 {
@@ -57,6 +57,12 @@ func (g *guard) loop(ctx context.Context) {
 	}
 }
 
+// limit is the timeout for a capture with settings s: the configured
+// timeout, stretched for exposures so long that it would cut them short.
+func (g *guard) limit(s Settings) time.Duration {
+	return max(g.timeout, 2*time.Duration(s.ExposureUS)*time.Microsecond)
+}
+
 // capture runs one capture.
 func (g *guard) capture(ctx context.Context, s Settings) (*Frame, error) {
 	if g.busy {
@@ -68,9 +74,9 @@ func (g *guard) capture(ctx context.Context, s Settings) (*Frame, error) {
 			return nil, ErrCaptureBusy
 		}
 	}
-	g.reqs <- s // the helper is idle, so this does not block
+	g.reqs <- s // the capture goroutine is idle, so this does not block
 	g.busy = true
-	g.timer.Reset(g.timeout)
+	g.timer.Reset(g.limit(s))
 	select {
 	case r := <-g.res:
 		g.timer.Stop()
@@ -84,9 +90,9 @@ func (g *guard) capture(ctx context.Context, s Settings) (*Frame, error) {
 	}
 }
 
-// stop ends the helper goroutine, waiting up to wait for a capture still
+// stop ends the capture goroutine, waiting up to wait for a capture still
 // in flight (the source's context should already be cancelled). It reports
-// whether the helper ended.
+// whether the capture goroutine ended.
 func (g *guard) stop(wait time.Duration) bool {
 	close(g.reqs)
 	t := time.NewTimer(wait)

@@ -50,9 +50,12 @@ func TestWorkerSim(t *testing.T) {
 // one line and leaves no process or goroutine behind.
 func TestWorkerRpicamFaults(t *testing.T) {
 	for _, c := range []struct{ mode, kind string }{
-		{"die", "child_exit"}, {"stall", "stalled"}, {"garbage", "bad raw frame"}, {"short", "short_frame"},
+		{"die", "child_exit"}, {"stall", "stalled"}, {"garbage", "bad_frame"}, {"short", "short_frame"},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
+			if testing.Short() && c.mode != "die" {
+				t.Skip("short mode: the source-level tests cover this fault")
+			}
 			log := &syncBuf{}
 			src, err := Open("rpicam", Config{Log: zerolog.New(log), Rpicam: RpicamConfig{
 				Binary: fakeRpicam(t), Sensor: "imx296", RestartMin: 10 * time.Millisecond, RestartMax: 20 * time.Millisecond,
@@ -63,7 +66,7 @@ func TestWorkerRpicamFaults(t *testing.T) {
 			}
 			defer src.Close()
 			r := startRig(t, state.Default(), src, func(w *Worker) {
-				w.Log, w.ExposureUS, w.CaptureTimeout = zerolog.New(log), 10000, 500*time.Millisecond
+				w.Log, w.ExposureUS, w.CaptureTimeout = zerolog.New(log), 10000, time.Second
 			}, func(context.Context, *state.Store, *Frame) {})
 			// Wait (polling, bounded) until frames from three children have arrived.
 			var snap state.State
@@ -80,8 +83,12 @@ func TestWorkerRpicamFaults(t *testing.T) {
 			if snap.Stats.Frames < 7 || snap.CameraType != "imx296" {
 				t.Fatalf("%d frames from a restarting child (type %q)", snap.Stats.Frames, snap.CameraType)
 			}
-			if n := log.lines("capture failed"); n != 1 || log.lines(c.kind) < 1 {
-				t.Fatalf("worker logged %d capture-failure lines, want 1 (%s):\n%s", n, c.kind, log)
+			// Each kind of failure is logged once (a slow machine may add a
+			// capture timeout, also logged once).
+			for _, k := range []string{c.kind, "timeout"} {
+				if n := log.lines(`"kind":"` + k + `"`); n > 1 || (k == c.kind && n != 1) {
+					t.Fatalf("worker logged %d %s lines, want 1:\n%s", n, k, log)
+				}
 			}
 			if log.lines("stop requested") != 1 {
 				t.Fatalf("stop not logged once:\n%s", log)

@@ -265,7 +265,9 @@ func (w *Worker) captureFrame(ctx context.Context) (state.FrameMeta, error) {
 	t0 := time.Now()
 	// The source's own deadline comes a little before the guard's, so a
 	// well-behaved source reports its own, more telling, error.
-	f, err := w.g.capture(ctx, Settings{ExposureUS: w.exp, Gain: w.gain, Deadline: t0.Add(w.g.timeout * 9 / 10)})
+	set := Settings{ExposureUS: w.exp, Gain: w.gain}
+	set.Deadline = t0.Add(w.g.limit(set) * 9 / 10)
+	f, err := w.g.capture(ctx, set)
 	if err != nil {
 		return state.FrameMeta{}, err
 	}

@@ -88,6 +88,7 @@ func (w *imuWorker) stop(ctx context.Context) error {
 }
 
 func (w *imuWorker) run(ctx context.Context) error {
+	w.log.Info().Dur("period", w.opts.Period).Float64("threshold_scale", w.opts.ThresholdScale).Msg("imu: started")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	next := time.Now()

@@ -53,7 +53,8 @@ type Config struct {
 	FOVEstimate float64
 
 	// IMUDevice is an embedder's own IMU; when nil, IMU names one to open:
-	// "sim" (default), "bno055" or "none".
+	// "sim", "bno055" or "none"; "" picks the camera's companion (sim for
+	// the sim camera, bno055 for rpicam, none otherwise).
 	IMUDevice       hw.IMU
 	IMU             string
 	ScreenDirection string // PiFinder build; "" the settings file, else "right"
@@ -225,7 +226,21 @@ func New(cfg Config) (p *Pipeline, err error) {
 	// IMU.
 	dev := cfg.IMUDevice
 	if dev == nil {
-		switch imuName := firstNonEmpty(cfg.IMU, "sim"); imuName {
+		imuName := cfg.IMU
+		if imuName == "" {
+			// The IMU that goes with the camera: the simulated one follows the
+			// simulated sky, the Pi camera comes with a BNO055, replayed frames
+			// have no motion to follow.
+			switch {
+			case cfg.Source != nil || camName == "replay" || camName == "none":
+				imuName = "none"
+			case camName == "rpicam":
+				imuName = "bno055"
+			default:
+				imuName = "sim"
+			}
+		}
+		switch imuName {
 		case "sim":
 			sc := simimu.Config{DriftArcsecPerS: 3, NoiseArcsec: 1}
 			if cfg.SimIMU != nil {
@@ -299,6 +314,8 @@ func New(cfg Config) (p *Pipeline, err error) {
 		return nil, err
 	}
 
+	optics, _ := ResolveOptics(firstNonEmpty(cfg.Sensor, "imx296"), cfg.Lens)
+	lensName := optics.Lens
 	handoff := camera.NewHandoff()
 	solves := make(chan state.SolveEvent, 4)
 	wlog := func(name string) zerolog.Logger { return log.With().Str("worker", name).Logger() }
@@ -309,7 +326,7 @@ func New(cfg Config) (p *Pipeline, err error) {
 		Log:          wlog("camera"),
 		ExposureUS:   cfg.ExposureUS,
 		AutoExposure: cfg.ExposureUS == 0,
-		Lens:         cfg.Lens,
+		Lens:         lensName,
 	}
 	p.solverW = &solver.Worker{
 		Solver:      slv,

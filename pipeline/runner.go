@@ -119,7 +119,7 @@ func (r *Runner) injectFault(ctx context.Context) {
 	case <-t.C:
 	}
 	r.Log.Warn().Str("fault", r.Fault.Kind).Msg("injecting fault into the state owner")
-	f := state.Fault{Panic: r.Fault.Kind == "owner-panic", Err: errors.New("injected owner error")}
+	f := state.Fault{Panic: r.Fault.Kind == "owner-panic", Err: errors.New("injected " + r.Fault.Kind)}
 	_ = r.Store.Update(ctx, f)
 }
 

@@ -18,6 +18,7 @@ func NewSummaryWorker(st *state.Store, every time.Duration, log zerolog.Logger) 
 		if every <= 0 {
 			every = 5 * time.Second
 		}
+		log.Info().Dur("every", every).Msg("summary: started")
 		t := time.NewTicker(every)
 		defer t.Stop()
 		var prev state.Stats

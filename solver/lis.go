@@ -65,23 +65,42 @@ func (s *Solver) lostInSpace(ctx context.Context, req *Request, sc *scratch) (be
 	cents := req.Centroids
 	w, h := float64(req.Width), float64(req.Height)
 	lo, hi, guesses, _ := s.fovRange(req)
-	// Two windows over the brightness-sorted centroids: the brightest
-	// MaxPatternStars, then a window starting halfway down, for frames whose
-	// brightest detections are foreground junk (lit trees, glare).
-	nP := min(len(cents), s.MaxPatternStars+s.MaxPatternStars/2)
-	type window struct{ start, n, budget int }
-	wins := [2]window{{0, min(nP, s.MaxPatternStars), s.MaxPatterns}, {}}
-	if second := s.MaxPatternStars / 2; nP-second >= 4 && nP > s.MaxPatternStars {
-		wins[0].budget = s.MaxPatterns * 3 / 5
-		wins[1] = window{second, nP - second, s.MaxPatterns - wins[0].budget}
+	if hd := &s.db.Header; hi < 0.7*hd.FOVMin || lo > 1.3*hd.FOVMax*w/math.Min(w, h) {
+		// The database has no patterns at this scale.
+		return best, 0, 0, StatusNoMatch
 	}
+	// Windows over the brightness-sorted centroids: the brightest
+	// MaxPatternStars, then windows sliding down by half a window, for frames
+	// whose brightest detections are foreground junk (lit trees, glare,
+	// hot pixels). The first window gets half the combination budget, the
+	// others share the rest; a window the list does not reach gives its
+	// budget to the next one that exists.
+	mp := s.MaxPatternStars
+	nP := min(len(cents), mp*2)
+	type window struct{ start, n, budget int }
+	var wins [3]window
+	wins[0] = window{0, min(nP, mp), s.MaxPatterns / 2}
+	rest := s.MaxPatterns - wins[0].budget
+	for i := 1; i < len(wins); i++ {
+		start := i * mp / 2
+		if nP-start < 4 || nP <= mp+(i-1)*mp/2 {
+			break
+		}
+		wins[i] = window{start, min(nP-start, mp), rest / (len(wins) - 1)}
+	}
+	// Unused budget goes to the first window.
+	used := 0
+	for _, w := range wins[1:] {
+		used += w.budget
+	}
+	wins[0].budget = s.MaxPatterns - used
 	if cap(sc.cvec) < len(guesses) {
 		sc.cvec = make([][]vec3, len(guesses))
 	}
 	sc.cvec = sc.cvec[:len(guesses)]
 	relErr := 0.0
 	if len(guesses) > 1 {
-		relErr = 0.13
+		relErr = 0.129
 	} else {
 		relErr = (hi - lo) / (hi + lo)
 	}
@@ -95,14 +114,16 @@ func (s *Solver) lostInSpace(ctx context.Context, req *Request, sc *scratch) (be
 	// Each guess owns the FOVs nearest to it, so a pattern is verified once.
 	gLo, gHi := 0.0, math.Inf(1)
 	if len(guesses) > 1 {
-		gLo, gHi = 1/1.13, 1.13
+		gLo, gHi = 1/1.129, 1.129
 	}
 	hd := &s.db.Header
 	bins := int(hd.KeyBins)
 	nb := hd.Buckets
 	nv := min(len(cents), s.MaxVerifyStars)
 	rv := s.verifyRadius(w)
-	minL := 0.08 * math.Min(w, h)
+	minL := math.Max(10, 0.08*math.Min(w, h))
+	// At most two bins per ratio: 32 probes.
+	maxTol := 0.5 / float64(bins)
 	sc.hyps = sc.hyps[:0]
 	budget := 0
 	found := false
@@ -146,8 +167,13 @@ func (s *Solver) lostInSpace(ctx context.Context, req *Request, sc *scratch) (be
 								off = math.Max(off, 1-v[i][2])
 							}
 							// 1−cos θ ≈ θ²/2: the off-axis term of a wrong scale guess.
-							tol := s.RatioTol + 1.0/lpx + 2*relErr*off
-							tolFP := tol + 0.6/db.FPScale
+							tol := s.RatioTol + s.PixelTol/lpx + 2*relErr*off
+							if tol > maxTol {
+							// Too imprecise to discriminate: it would probe
+							// most of the table.
+							continue
+						}
+						tolFP := tol + 0.6/db.FPScale
 							sc.probe = db.ProbeBuckets(sc.probe[:0], r, tol, bins, nb)
 							for _, bk := range sc.probe {
 								for pi := s.db.Offsets[bk]; pi < s.db.Offsets[bk+1]; pi++ {
@@ -269,12 +295,11 @@ func (s *Solver) verifyLIS(sc *scratch, m *model, cents []Centroid, nv, n1 int, 
 	if len(sc.pairs) < 5 {
 		return hypothesis{}, false
 	}
-	for round := 0; round < 2; round++ {
-		n := len(sc.pairs)
-		s.refine(m, sc.pairs, n >= 5, n >= 12)
-		s.reproject(sc, m)
-		s.matchStars(sc, m, cents, nv, rv)
-	}
+	// The 4-star attitude is good to a few pixels: one fit, then polish
+	// rematches and refits.
+	// The 4-star attitude is good to a few pixels: one fit, then polish
+	// rematches and refits.
+	s.refine(m, sc.pairs, len(sc.pairs) >= 5, len(sc.pairs) >= 12)
 	s.polish(sc, m, cents, nv, rv)
 	k := len(sc.pairs)
 	prob := s.falseMatchProb(sc, m, nv, k, 4, rv, nHyp)

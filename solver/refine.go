@@ -95,7 +95,8 @@ func (s *Solver) polish(sc *scratch, m *model, cents []Centroid, nv int, rv floa
 		for _, p := range sc.pairs {
 			sc.resid = append(sc.resid, s.pairResid(m, p))
 		}
-		med := median(sc.resid)
+		sc.sorted = append(sc.sorted[:0], sc.resid...)
+		med := median(sc.sorted)
 		thr := math.Max(0.75, 3*1.4826*med)
 		keep := sc.pairs[:0]
 		for i, p := range sc.pairs {

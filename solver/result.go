@@ -33,9 +33,13 @@ func (s *Solver) result(req *Request, sc *scratch, hy hypothesis, mode string) R
 		c := cents[p.cent]
 		st := &s.db.Stars[p.cat]
 		ra, dec := raDec(st.Vec)
-		meas := m.pixelVec(c.X, c.Y)
-		res := math.Atan2(math.Sqrt(dot3(cross(meas, st.Vec))), dot(meas, st.Vec)) * arcsec
-		px, py, _ := m.pixel(st.Vec)
+		// Residual: the angle between the measured direction and the star.
+		ux, uy, _ := m.project(p.v)
+		mx, my := m.undistort(p.px, p.py)
+		a, b := unit(vec3{ux * m.s, uy * m.s, 1}), unit(vec3{mx * m.s, my * m.s, 1})
+		cr := cross(a, b)
+		res := math.Atan2(math.Sqrt(dot(cr, cr)), dot(a, b)) * arcsec
+		px, py := m.pixelFast(ux, uy)
 		r.Matched[i] = Match{X: c.X, Y: c.Y, HIP: st.HIP, RA: ra, Dec: dec, Vmag: st.Vmag,
 			Residual: res, Centroid: p.cent, Predicted: [2]float64{px, py}}
 		sc.resid = append(sc.resid, res)
@@ -63,8 +67,6 @@ func (s *Solver) result(req *Request, sc *scratch, hy hypothesis, mode string) R
 	}
 	return r
 }
-
-func dot3(v vec3) float64 { return dot(v, v) }
 
 func raDec(v vec3) (float64, float64) {
 	ra := math.Atan2(v[1], v[0]) * 180 / math.Pi

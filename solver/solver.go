@@ -93,17 +93,17 @@ type Result struct {
 	MaxErr     float64
 	Matches    int
 	// Prob is the false-match probability (see the package doc).
-	Prob                 float64
-	RATarget, DecTarget  float64
-	HasTarget            bool
-	XTarget, YTarget     float64
-	HasTargetPixel       bool
-	Matched              []Match
-	TSolve               time.Duration
-	Mode                 string // "lost-in-space" or "tracking"
-	PatternsTried        int
-	CandidatesVerified   int
-	Attitude             geom.Attitude
+	Prob                float64
+	RATarget, DecTarget float64
+	HasTarget           bool
+	XTarget, YTarget    float64
+	HasTargetPixel      bool
+	Matched             []Match
+	TSolve              time.Duration
+	Mode                string // "lost-in-space" or "tracking"
+	PatternsTried       int
+	CandidatesVerified  int
+	Attitude            geom.Attitude
 }
 
 // Solver solves star fields against one database. It is safe for
@@ -123,6 +123,7 @@ type Solver struct {
 	Threshold       float64 // accept when Prob is below this
 	StrongProb      float64 // stop searching for rivals when the first hypothesis is below this
 	RatioTol        float64 // base edge-ratio tolerance
+	PixelTol        float64 // centroid error in pixels the edge-ratio tolerance allows for
 }
 
 // New makes a solver over a decoded database.
@@ -132,15 +133,16 @@ func New(d *db.DB) *Solver {
 	for i := range d.Stars {
 		s.vecs[i] = d.Stars[i].Vec
 	}
-	s.ix = db.NewIndex(s.vecs, 1)
+	s.ix = db.NewIndex(s.vecs, 2)
 	s.MaxPatternStars = 20
-	s.MaxPatterns = 2500
+	s.MaxPatterns = 3000
 	s.ExtraPatterns = 12
 	s.MatchRadius = 0.01
 	s.MaxVerifyStars = 60
 	s.Threshold = 1e-6
 	s.StrongProb = 1e-20
 	s.RatioTol = 0.002
+	s.PixelTol = 0.6
 	s.pool.New = func() any { return new(scratch) }
 	return s
 }
@@ -178,20 +180,21 @@ func (s *Solver) DB() *db.DB { return s.db }
 
 // scratch is per-call working memory.
 type scratch struct {
-	near    []int32
-	hits    []db.Hit
-	probe   []uint32
-	cat     []catProj
-	bright  []catProj
+	near   []int32
+	hits   []db.Hit
+	probe  []uint32
+	cat    []catProj
+	bright []catProj
 	// bestRejected is the lowest false-match probability among rejected
 	// hypotheses of the current solve (for calibration and diagnostics).
 	bestRejected float64
-	pairs   []pair
-	used    []bool
-	cvec    [][]vec3 // per FOV guess, pattern centroid vectors
-	hyps    []hypothesis
-	resid   []float64
-	matched []int32
+	pairs        []pair
+	used         []bool
+	cvec         [][]vec3 // per FOV guess, pattern centroid vectors
+	hyps         []hypothesis
+	resid        []float64
+	sorted       []float64
+	matched      []int32
 }
 
 type catProj struct {
@@ -227,22 +230,30 @@ func (s *Solver) Solve(ctx context.Context, req Request) Result {
 }
 
 func (s *Solver) solve(ctx context.Context, req *Request, sc *scratch) Result {
-	if req.Width <= 0 || req.Height <= 0 || req.Width > 1<<16 || req.Height > 1<<16 {
+	if req.Width < 16 || req.Height < 16 || req.Width > 1<<16 || req.Height > 1<<16 {
 		return Result{Status: StatusInvalid}
 	}
+	lim := 4 * float64(max(req.Width, req.Height))
 	for _, c := range req.Centroids {
-		if math.IsNaN(c.X) || math.IsNaN(c.Y) || math.IsInf(c.X, 0) || math.IsInf(c.Y, 0) {
+		// Also rejects NaN and infinities.
+		if !(math.Abs(c.X) <= lim && math.Abs(c.Y) <= lim) {
 			return Result{Status: StatusInvalid}
 		}
 	}
-	if req.FOVEstimate < 0 || math.IsNaN(req.FOVEstimate) || req.FOVMaxError < 0 || math.IsNaN(req.FOVMaxError) {
+	if !(req.FOVEstimate >= 0 && req.FOVEstimate < 170) || !(req.FOVMaxError >= 0 && req.FOVMaxError < 170) {
 		return Result{Status: StatusInvalid}
+	}
+	if p := req.Prior; p != nil {
+		a := p.Attitude
+		if !(math.Abs(a.RA) < 1e6 && math.Abs(a.Dec) <= 90 && math.Abs(a.Roll) < 1e6 && p.FOV > 0 && p.FOV < 170) {
+			return Result{Status: StatusInvalid}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{Status: StatusCancelled}
 	}
 	sc.bestRejected = 1
-	if req.Prior != nil && len(req.Centroids) >= 3 && req.Prior.FOV > 0 && req.Prior.FOV < 90 {
+	if req.Prior != nil && len(req.Centroids) >= 3 {
 		if h, ok := s.track(req, sc); ok {
 			return s.result(req, sc, h, "tracking")
 		}

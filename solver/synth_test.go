@@ -1,6 +1,8 @@
 package solver
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -129,4 +131,173 @@ func blend(c []Centroid, r float64) []Centroid {
 		}
 	}
 	return c
+}
+
+// TestBlindAcrossFOVRange solves projected catalogue fields (with centroid
+// noise, missed stars, magnitude errors and spurious detections) blind at
+// FOVs across the whole database range.
+func TestBlindAcrossFOVRange(t *testing.T) {
+	s, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stars := testStars(t, s)
+	n := 200
+	if testing.Short() {
+		n = 20
+	}
+	for _, fc := range []struct{ fov, mag float64 }{{8.3, 7.5}, {10.2, 7.3}, {13.7, 7.0}, {17.8, 6.7}, {22.2, 6.5}} {
+		rng := rand.New(rand.NewPCG(5, uint64(fc.fov*10)))
+		ok := 0
+		for i := 0; i < n; i++ {
+			att := randomAttitude(rng)
+			c := synthCentroids(rng, stars, att, synthOpts{w: 512, h: 512, fov: fc.fov, magLimit: fc.mag, noisePx: 0.3, drop: 0.05, falseN: 3, magNoise: 0.3})
+			r := s.Solve(context.Background(), Request{Centroids: c, Width: 512, Height: 512})
+			if r.Status != StatusMatch {
+				continue
+			}
+			if d := geom.Separation(r.RA, r.Dec, att.RA, att.Dec) * 512 / fc.fov; d > 2 {
+				t.Errorf("fov %.1f: wrong solution %.1f px off", fc.fov, d)
+				continue
+			}
+			if math.Abs(r.FOV/fc.fov-1) > 0.005 {
+				t.Errorf("fov %.1f: fitted FOV %.3f", fc.fov, r.FOV)
+			}
+			ok++
+		}
+		t.Logf("fov %.1f: solved %d/%d blind", fc.fov, ok, n)
+		if ok < n*98/100 {
+			t.Errorf("fov %.1f: solved %d/%d", fc.fov, ok, n)
+		}
+	}
+}
+
+func TestRequestValidation(t *testing.T) {
+	s, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []Centroid{{10, 10, 5}, {100, 200, 4}, {300, 50, 3}, {400, 400, 2}, {250, 250, 1}}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	cases := []struct {
+		name string
+		ctx  context.Context
+		req  Request
+		want Status
+	}{
+		{"zero size", context.Background(), Request{Centroids: good}, StatusInvalid},
+		{"NaN centroid", context.Background(), Request{Centroids: []Centroid{{math.NaN(), 1, 1}}, Width: 512, Height: 512}, StatusInvalid},
+		{"negative FOV", context.Background(), Request{Centroids: good, Width: 512, Height: 512, FOVEstimate: -1}, StatusInvalid},
+		{"no centroids", context.Background(), Request{Width: 512, Height: 512}, StatusTooFew},
+		{"three centroids", context.Background(), Request{Centroids: good[:3], Width: 512, Height: 512}, StatusTooFew},
+		{"cancelled", cancelled, Request{Centroids: good, Width: 512, Height: 512}, StatusCancelled},
+		{"noise", context.Background(), Request{Centroids: good, Width: 512, Height: 512}, StatusNoMatch},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.Solve(tc.ctx, tc.req).Status; got != tc.want {
+				t.Errorf("status %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTargets checks the target pixel and target sky coordinate outputs
+// against the geometry of a synthetic field.
+func TestTargets(t *testing.T) {
+	s, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stars := testStars(t, s)
+	rng := rand.New(rand.NewPCG(3, 3))
+	att := geom.Attitude{RA: 83.8, Dec: -5.4, Roll: 33}
+	cam := geom.Camera{W: 512, H: 512, FOV: 10.2}
+	c := synthCentroids(rng, stars, att, synthOpts{w: 512, h: 512, fov: 10.2, magLimit: 7.3, noisePx: 0.1})
+	tra, tdec := geom.Unproject(att, cam, 100, 400) // x=100, y=400
+	r := s.Solve(context.Background(), Request{Centroids: c, Width: 512, Height: 512,
+		TargetPixel: &[2]float64{400, 100}, TargetSky: &[2]float64{tra, tdec}})
+	if r.Status != StatusMatch || !r.HasTarget || !r.HasTargetPixel {
+		t.Fatalf("%v target %v pixel %v", r.Status, r.HasTarget, r.HasTargetPixel)
+	}
+	if d := geom.Separation(r.RATarget, r.DecTarget, tra, tdec) * 3600; d > 10 {
+		t.Errorf("target pixel sky position %.1f\" off", d)
+	}
+	if d := math.Hypot(r.XTarget-100, r.YTarget-400); d > 0.2 {
+		t.Errorf("target sky pixel (%.2f, %.2f), want (100, 400)", r.XTarget, r.YTarget)
+	}
+	if math.Abs(math.Remainder(r.Roll-33, 360)) > 0.05 {
+		t.Errorf("roll %.3f, want 33", r.Roll)
+	}
+	for _, m := range r.Matched {
+		if m.HIP <= 0 || m.Residual > 60 {
+			t.Errorf("match %+v", m)
+		}
+	}
+}
+
+// TestConcurrentSolves runs solves from several goroutines on one Solver
+// (run with -race).
+func TestConcurrentSolves(t *testing.T) {
+	s, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stars := testStars(t, s)
+	rng := rand.New(rand.NewPCG(9, 9))
+	type job struct {
+		att geom.Attitude
+		c   []Centroid
+	}
+	var jobs []job
+	for i := 0; i < 16; i++ {
+		att := randomAttitude(rng)
+		jobs = append(jobs, job{att, synthCentroids(rng, stars, att, synthOpts{w: 512, h: 512, fov: 10.2, magLimit: 7.3, noisePx: 0.2})})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, len(jobs))
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := s.Solve(context.Background(), Request{Centroids: j.c, Width: 512, Height: 512, FOVEstimate: 10.2})
+			if r.Status != StatusMatch || geom.Separation(r.RA, r.Dec, j.att.RA, j.att.Dec) > 0.05 {
+				errs <- fmt.Sprintf("%v at %+v", r.Status, j.att)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// FuzzSolve checks that no request makes the solver panic or hang.
+func FuzzSolve(f *testing.F) {
+	s, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(512, 512, 10.2, 1.5, 0.0, 0.0, 0.0, []byte{10, 20, 200, 30, 100, 250, 50, 60, 250, 250})
+	f.Add(1024, 768, 0.0, 0.0, 83.0, -5.0, 13.7, []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Add(1, 1, 179.0, 0.0, 400.0, 95.0, 0.0, []byte{255, 255, 0, 0})
+	f.Fuzz(func(t *testing.T, w, h int, fov, fovErr, pra, pdec, pfov float64, pts []byte) {
+		if len(pts) > 200 {
+			pts = pts[:200]
+		}
+		var c []Centroid
+		for i := 0; i+1 < len(pts); i += 2 {
+			c = append(c, Centroid{X: float64(pts[i]) * float64(w) / 255, Y: float64(pts[i+1]) * float64(h) / 255, Brightness: float64(len(pts) - i)})
+		}
+		req := Request{Centroids: c, Width: w, Height: h, FOVEstimate: fov, FOVMaxError: fovErr,
+			TargetPixel: &[2]float64{float64(h) / 3, float64(w) / 3}, TargetSky: &[2]float64{pra, pdec}}
+		if pfov != 0 {
+			req.Prior = &Prior{Attitude: geom.Attitude{RA: pra, Dec: pdec}, FOV: pfov}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s.Solve(ctx, req)
+	})
 }

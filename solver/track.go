@@ -16,7 +16,9 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 	w, h := float64(req.Width), float64(req.Height)
 	m := model{a: fromAttitude(req.Prior.Attitude), s: scaleFor(req.Prior.FOV, w), w: w, h: h}
 	nv := min(len(cents), s.MaxVerifyStars)
-	nCat := max(2*nv, 20)
+	// Fewer field stars than lost-in-space: the prior already narrows the
+	// hypotheses, and projecting them is the main cost.
+	nCat := max(nv+nv/2, 20)
 	rv := s.verifyRadius(w)
 	s.fieldStars(sc, &m, nCat)
 	if len(sc.cat) < 3 {
@@ -48,7 +50,8 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 	if len(sc.pairs) < 3 {
 		return hypothesis{}, false
 	}
-	s.refine(&m, sc.pairs, len(sc.pairs) >= 4, len(sc.pairs) >= 15)
+	// polish refits from these pairs: rematch, drop outliers, refine.
+	s.refine(&m, sc.pairs, len(sc.pairs) >= 4, false)
 	if len(sc.pairs) < 3 {
 		return hypothesis{}, false
 	}
@@ -85,15 +88,17 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy float64, votes int) {
 	maxOff := 0.15 * m.w
 	nc := min(len(cents), 12)
-	// The brightest stars (lowest indices); sc.cat is sorted by position.
+	// The brightest stars (lowest indices), then sorted by ux for the
+	// support counts.
 	sc.bright = append(sc.bright[:0], sc.cat...)
 	slices.SortFunc(sc.bright, func(a, b catProj) int { return cmp.Compare(a.idx, b.idx) })
 	ns := min(len(sc.bright), 30)
 	cat := sc.bright[:ns]
+	sortCat(cat)
 	rv := s.verifyRadius(m.w)
 	r2 := rv * rv
 	best := 0
-	for i := 0; i < min(nc, 6); i++ {
+	for i := 0; i < min(nc, 4); i++ {
 		cx, cy := m.w/2-cents[i].X, m.h/2-cents[i].Y
 		for j := 0; j < ns; j++ {
 			ox, oy := cat[j].ux-cx, cat[j].uy-cy
@@ -103,7 +108,16 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 			n := 0
 			for a := 0; a < nc; a++ {
 				ax, ay := m.w/2-cents[a].X+ox, m.h/2-cents[a].Y+oy
-				for b := 0; b < ns; b++ {
+				lo, hi := 0, ns
+				for lo < hi {
+					mid := (lo + hi) / 2
+					if cat[mid].ux < ax-rv {
+						lo = mid + 1
+					} else {
+						hi = mid
+					}
+				}
+				for b := lo; b < ns && cat[b].ux <= ax+rv; b++ {
 					ex, ey := cat[b].ux-ax, cat[b].uy-ay
 					if ex*ex+ey*ey <= r2 {
 						n++

@@ -18,12 +18,12 @@ import (
 const skyDir = "../../shared/sky"
 
 type truthRow struct {
-	image                 string
-	w, h                  int
-	solved                bool
-	ra, dec, roll, scale  float64
-	fov                   float64
-	matched               int
+	image                string
+	w, h                 int
+	solved               bool
+	ra, dec, roll, scale float64
+	fov                  float64
+	matched              int
 }
 
 func loadTruth(t testing.TB) []truthRow {
@@ -125,6 +125,12 @@ func TestRealFrames(t *testing.T) {
 		truthRMS := math.Sqrt(ss / float64(max(1, len(res.Matched))))
 		ourRMS := res.RMSE / tr.scale
 		t.Logf("%-44s %5d %5d %7.3f %7.3f %7.3f %6d %6.3f %7.1f %7.2f %7.2f %9v", name, len(dr.Stars), res.Matches, ctr, droll, dfov, tr.matched, res.Distortion, res.RMSE, ourRMS, truthRMS, res.TSolve)
+		// PiFinder's call: the lens FOV as an estimate (here 10% off) ±15%.
+		hint := s.Solve(context.Background(), Request{Centroids: centroidsOf(dr.Stars), Width: tr.w, Height: tr.h,
+			FOVEstimate: tr.fov * 1.1, FOVMaxError: tr.fov * 1.1 * 0.15})
+		if hint.Status != StatusMatch || geom.Separation(hint.RA, hint.Dec, res.RA, res.Dec)*3600/tr.scale > 0.1 {
+			t.Errorf("%s: with an FOV estimate: %v at (%.4f, %.4f), blind (%.4f, %.4f)", name, hint.Status, hint.RA, hint.Dec, res.RA, res.Dec)
+		}
 		maxCtr, maxRoll, maxFOV := 0.5, 0.2, 0.2
 		if truthRMS > 0.5 && truthRMS > 3*ourRMS {
 			maxCtr, maxRoll, maxFOV = 1, 0.5, 0.6

@@ -47,8 +47,9 @@ type updateReq struct {
 }
 
 type subReq struct {
-	sub *Subscription
-	add bool
+	sub   *Subscription
+	add   bool
+	ready chan struct{} // closed once the current state is in the subscription
 }
 
 // New returns a store that will start from initial when Run is called.
@@ -139,6 +140,7 @@ func (s *Store) Run(ctx context.Context) (err error) {
 			if r.add {
 				subs = append(subs, r.sub)
 				r.sub.offer(st)
+				close(r.ready)
 				continue
 			}
 			for i, sub := range subs {
@@ -197,16 +199,23 @@ type Subscription struct {
 	store *Store
 }
 
-// Subscribe registers a subscription; the current state is delivered at once.
+// Subscribe registers a subscription; when it returns, the current state is
+// already waiting on C.
 func (s *Store) Subscribe(ctx context.Context) (*Subscription, error) {
 	sub := &Subscription{c: make(chan State, 1), store: s}
+	ready := make(chan struct{})
 	select {
-	case s.subs <- subReq{sub: sub, add: true}:
-		return sub, nil
+	case s.subs <- subReq{sub: sub, add: true, ready: ready}:
 	case <-s.done:
 		return nil, s.cause
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
+	}
+	select {
+	case <-ready:
+		return sub, nil
+	case <-s.done:
+		return nil, s.cause
 	}
 }
 

@@ -3,29 +3,34 @@
 // subtracted brightness, peak value and saturation, sorted brightest first,
 // and the frame's noise estimate.
 //
-// The algorithm, in the spirit of cedar-detect but thresholding on a matched
+// The algorithm follows cedar-detect's outline but thresholds on a matched
 // filter rather than on single pixels:
 //
-//  1. 2×2 box sums ("candidate image"; at stride 2 for Binning 2, stride 1
-//     for Binning 1), packed four to a 64-bit word. The 8-bit, Binning 2 path
-//     does this with SWAR arithmetic, 8 source pixels per load, and gathers
-//     8×8-pixel block sums in the same pass.
+//  1. 2×2 box sums (the "candidate image": at stride 2 for Binning 2,
+//     stride 1 for Binning 1), packed four to a 64-bit word. The 8-bit,
+//     Binning 2 path does this with SWAR arithmetic, 8 source pixels per
+//     load, and gathers 8×8-pixel block sums in the same pass.
 //  2. Noise: the median absolute difference of neighbouring box sums on a
 //     subset of rows (immune to gradients and to the few star pixels).
-//  3. Background: a sigma-clipped mean of the block sums per tile,
-//     interpolated bilinearly, so gradients and moonlight are followed.
+//  3. Background: a sigma-clipped mean of the block sums per 32×32-pixel
+//     tile, interpolated bilinearly, so gradients and moonlight are followed.
 //  4. Candidates: local maxima of the box sums above a low threshold (tested
-//     four at a time per word), then a cheap phase-tolerant test on the
-//     neighbouring box sums.
-//  5. At full resolution around each candidate: the hot-pixel test (a lone
-//     spike with no PSF wings), an iterative Gaussian-windowed centroid whose
-//     weighted sum is the matched-filter statistic compared with Sigma, then
-//     a flood fill of the blob to reject extended objects (glare, trees:
-//     area > MaxBlobArea) and trails (satellites: elongation >
-//     MaxElongation). Saturated stars are kept and centroided on their blob.
+//     four at a time per word), then a phase-tolerant test on neighbouring
+//     box sums, processed brightest first.
+//  5. At full resolution around each candidate: a 3×3 pre-test; the local
+//     background and noise from the ring 3 px out where the tile background
+//     lags (glare); the hot-pixel test (a lone spike, or a bright cluster of
+//     up to three pixels, without PSF wings); an iterative Gaussian-windowed
+//     centroid whose weighted sum is the matched-filter statistic compared
+//     with Sigma; a flood fill of the blob that rejects extended objects
+//     (glare, lit trees: area > MaxBlobArea) and trails (elongation >
+//     MaxElongation), and hands a star's flank to a brighter neighbour; and,
+//     for faint candidates, a line test that recognises fragments of faint
+//     satellite trails broken up by noise. Saturated stars are kept,
+//     flagged, and centroided on their blob.
 //
 // A Detector reuses its buffers between calls: Result.Stars is valid until
-// the next call, and a Detector is not safe for concurrent use. After the
-// first call on a given frame size, detection on 8-bit frames allocates
-// nothing.
+// the next call, and a Detector is not safe for concurrent use (use one per
+// goroutine). After the first call on a given frame size, detection on
+// 8-bit frames allocates nothing.
 package detect

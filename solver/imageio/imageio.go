@@ -23,7 +23,7 @@ const (
 )
 
 // ErrFormat marks data that is not an image this package reads.
-var ErrFormat = errors.New("imageio: unsupported or corrupt image")
+var ErrFormat = errors.New("unsupported or corrupt image")
 
 // Load reads an image file; see Decode.
 func Load(path string) (image.Image, error) {
@@ -45,7 +45,7 @@ func Decode(r io.Reader, name string) (image.Image, error) {
 		return nil, fmt.Errorf("imageio: %s: read: %w", name, err)
 	}
 	if len(data) > MaxBytes {
-		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrFormat, name, MaxBytes)
+		return nil, fmt.Errorf("imageio: %s: %w: larger than %d bytes", name, ErrFormat, MaxBytes)
 	}
 	var img image.Image
 	switch {
@@ -58,9 +58,9 @@ func Decode(r io.Reader, name string) (image.Image, error) {
 	case bytes.HasPrefix(data, []byte("SIMPLE  =")):
 		img, err = decodeFITS(data)
 	case len(data) == 0:
-		return nil, fmt.Errorf("%w: %s: empty file", ErrFormat, name)
+		return nil, fmt.Errorf("imageio: %s: %w: empty file", name, ErrFormat)
 	default:
-		return nil, fmt.Errorf("%w: %s: not PNG, JPEG, TIFF or FITS", ErrFormat, name)
+		return nil, fmt.Errorf("imageio: %s: %w: not PNG, JPEG, TIFF or FITS", name, ErrFormat)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("imageio: %s: %w", name, err)

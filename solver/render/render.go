@@ -112,8 +112,11 @@ type TrueStar struct {
 }
 
 // Frame is a rendered image. Gray is always filled; Gray16 only for BitDepth
-// 16. HotPixels lists the hot pixels drawn. The unexported buffers are reused
-// by RenderInto.
+// 16 (the same frame with 8 more fractional bits). Stars lists, brightest
+// first, every star whose centre lies inside the frame; stars just outside
+// are drawn too (their wings spill in) but not listed. HotPixels lists the
+// hot pixels drawn. The unexported buffers are reused by RenderInto, so a
+// Frame must not be shared between concurrent RenderInto calls; a Sky may.
 type Frame struct {
 	Gray      *image.Gray
 	Gray16    *image.Gray16
