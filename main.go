@@ -253,6 +253,10 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 			format = "console"
 		}
 	}
+	if _, isFile := w.(*os.File); !isFile {
+		// Workers log from many goroutines; a file is safe for that, other writers may not be.
+		w = zerolog.SyncWriter(w)
+	}
 	var out io.Writer
 	switch format {
 	case "json":

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ func fakeRpicam(t testing.TB) string {
 	fakeOnce.Do(func() {
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			goBin = "go"
 		}
 		fakeDir, fakeErr = os.MkdirTemp("", "fakerpicam")
 		if fakeErr != nil {

@@ -113,7 +113,7 @@ func BenchmarkNoSolution(b *testing.B) {
 // (prior moved by 0.2°), as the pipeline does between lost-in-space solves.
 func BenchmarkTracking(b *testing.B) {
 	s, _ := Default()
-	for _, name := range benchFrames[:4] {
+	for _, name := range benchFrames {
 		b.Run(name, func(b *testing.B) {
 			g := benchImage(b, name)
 			dr, _ := detect.New(detect.DefaultOptions()).Detect(g)

@@ -34,8 +34,10 @@
 // centroids lands within rEff of one of the N field stars considered with
 // probability p = N·π·rEff²/(W·H), where rEff is three times the fit's RMS
 // residual, kept between 1 px and the match radius. Prob is the binomial
-// tail P(X ≥ matches−4), X ~ Bin(n−4, p), times the number of candidate
-// hypotheses verified so far (a Bonferroni bound over the search). Tracking
+// tail P(X ≥ matches−4), X ~ Bin(n−4, p), times i for the i-th candidate
+// hypothesis verified in this search: the i-th is tested at Threshold/i,
+// so the chance of accepting any false hypothesis among N stays below
+// Threshold·(1 + ln N) (a sequential Bonferroni bound). Tracking
 // uses all k matches and the number of distinguishable shifts in the
 // searched region instead. A solution is accepted when Prob < Threshold
 // (1e-6). Calibration: TestNegatives runs 1000 negatives (pure noise

@@ -2,7 +2,6 @@ package solver
 
 import (
 	"math"
-	"slices"
 )
 
 type vec3 = [3]float64
@@ -214,5 +213,3 @@ func binomTail(n, k int, p float64) float64 {
 	}
 	return math.Min(1, sum)
 }
-
-func sortInt32Large(a []int32) { slices.Sort(a) }

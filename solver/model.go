@@ -62,11 +62,13 @@ func (m *model) pixelVec(x, y float64) vec3 {
 
 // project returns the undistorted centred position of an equatorial vector.
 func (m *model) project(v vec3) (ux, uy float64, ok bool) {
-	c := m.a.mul(v)
-	if c[2] <= 1e-9 {
+	a := &m.a
+	z := a[2][0]*v[0] + a[2][1]*v[1] + a[2][2]*v[2]
+	if z <= 1e-9 {
 		return 0, 0, false
 	}
-	return c[0] / c[2] / m.s, c[1] / c[2] / m.s, true
+	f := 1 / (z * m.s)
+	return (a[0][0]*v[0] + a[0][1]*v[1] + a[0][2]*v[2]) * f, (a[1][0]*v[0] + a[1][1]*v[1] + a[1][2]*v[2]) * f, true
 }
 
 // pixel returns the image pixel of an equatorial vector.
@@ -79,13 +81,13 @@ func (m *model) pixel(v vec3) (x, y float64, ok bool) {
 	return m.w/2 - px, m.h/2 - py, true
 }
 
-// pixelFast is pixel with two fixed-point steps of the distortion inverse:
-// exact to well under 0.01 px for |k| < 0.02.
+// pixelFast is pixel with three fixed-point steps of the distortion
+// inverse: within 0.01 px for |k| ≤ 0.01 (real lenses: |k| < 0.005).
 func (m *model) pixelFast(ux, uy float64) (x, y float64) {
 	px, py := ux, uy
 	if m.k != 0 {
 		hw2 := m.half() * m.half()
-		for i := 0; i < 2; i++ {
+		for i := 0; i < 3; i++ {
 			f := 1 - m.k*(px*px+py*py)/hw2
 			px, py = ux/f, uy/f
 		}

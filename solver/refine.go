@@ -50,9 +50,14 @@ func (s *Solver) refine(m *model, pairs []pair, fitS, fitK bool) {
 			}
 			for a := 0; a < np; a++ {
 				jtr[a] += jx[a]*res[0] + jy[a]*res[1]
-				for b := 0; b < np; b++ {
+				for b := a; b < np; b++ {
 					jtj[a][b] += jx[a]*jx[b] + jy[a]*jy[b]
 				}
+			}
+		}
+		for a := 0; a < np; a++ {
+			for b := 0; b < a; b++ {
+				jtj[a][b] = jtj[b][a]
 			}
 		}
 		for a := 0; a < np; a++ {
@@ -93,7 +98,7 @@ func (s *Solver) polish(sc *scratch, m *model, cents []Centroid, nv int, rv floa
 		s.matchStars(sc, m, cents, nv, rv)
 		sc.resid = sc.resid[:0]
 		for _, p := range sc.pairs {
-			sc.resid = append(sc.resid, s.pairResid(m, p))
+			sc.resid = append(sc.resid, p.d)
 		}
 		sc.sorted = append(sc.sorted[:0], sc.resid...)
 		med := median(sc.sorted)

@@ -1,7 +1,6 @@
 package solver
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -120,6 +119,7 @@ type Solver struct {
 	ExtraPatterns   int     // combinations tried after a first accepted hypothesis, to rank rivals
 	MatchRadius     float64 // verification radius as a fraction of the width
 	MaxVerifyStars  int     // brightest centroids used in verification
+	MaxTrackStars   int     // brightest centroids used in tracking
 	Threshold       float64 // accept when Prob is below this
 	StrongProb      float64 // stop searching for rivals when the first hypothesis is below this
 	RatioTol        float64 // base edge-ratio tolerance
@@ -139,6 +139,7 @@ func New(d *db.DB) *Solver {
 	s.ExtraPatterns = 12
 	s.MatchRadius = 0.01
 	s.MaxVerifyStars = 60
+	s.MaxTrackStars = 40
 	s.Threshold = 1e-6
 	s.StrongProb = 1e-20
 	s.RatioTol = 0.002
@@ -194,7 +195,6 @@ type scratch struct {
 	hyps         []hypothesis
 	resid        []float64
 	sorted       []float64
-	matched      []int32
 }
 
 type catProj struct {
@@ -208,7 +208,8 @@ type pair struct {
 	cat  int32   // star index
 	px   float64 // measured centred position (distorted)
 	py   float64
-	v    vec3 // the star's vector (a copy: cache-friendly refits)
+	v    vec3    // the star's vector (a copy: cache-friendly refits)
+	d    float64 // distance in pixels when matched
 }
 
 type hypothesis struct {
@@ -301,9 +302,21 @@ func (s *Solver) fieldStars(sc *scratch, m *model, limit int) {
 		sc.cat = append(sc.cat, catProj{idx: hit.Idx, ux: ux, uy: uy, v: hit.Vec})
 	}
 	if len(sc.cat) > limit {
-		// Keep the limit brightest (lowest indices).
-		slices.SortFunc(sc.cat, func(a, b catProj) int { return cmp.Compare(a.idx, b.idx) })
-		sc.cat = sc.cat[:limit]
+		// Keep the limit brightest (lowest indices): find the limit-th
+		// smallest index on a small int32 slice, then filter.
+		sc.near = sc.near[:0]
+		for _, c := range sc.cat {
+			sc.near = append(sc.near, c.idx)
+		}
+		slices.Sort(sc.near)
+		thr := sc.near[limit-1]
+		keep := sc.cat[:0]
+		for _, c := range sc.cat {
+			if c.idx <= thr {
+				keep = append(keep, c)
+			}
+		}
+		sc.cat = keep
 	}
 	sortCat(sc.cat)
 }
@@ -366,7 +379,7 @@ func (s *Solver) matchStars(sc *scratch, m *model, cents []Centroid, n int, r fl
 		}
 		if best >= 0 {
 			sc.used[best] = true
-			sc.pairs = append(sc.pairs, pair{cent: i, cat: cat[best].idx, px: px, py: py, v: cat[best].v})
+			sc.pairs = append(sc.pairs, pair{cent: i, cat: cat[best].idx, px: px, py: py, v: cat[best].v, d: math.Sqrt(bd)})
 		}
 	}
 }
@@ -376,23 +389,6 @@ func (s *Solver) matchStars(sc *scratch, m *model, cents []Centroid, n int, r fl
 func falseProb(n, m, nCat int, r, w, h float64) float64 {
 	p := math.Min(1, float64(nCat)*math.Pi*r*r/(w*h))
 	return binomTail(n, m, p)
-}
-
-func sortInt32(a []int32) {
-	// insertion sort for short, mostly sorted slices; fall back otherwise
-	if len(a) > 64 {
-		sortInt32Large(a)
-		return
-	}
-	for i := 1; i < len(a); i++ {
-		x := a[i]
-		j := i - 1
-		for j >= 0 && a[j] > x {
-			a[j+1] = a[j]
-			j--
-		}
-		a[j+1] = x
-	}
 }
 
 // rotation converts the model's matrix to the shared geom convention.

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/solver/db"
 	"github.com/pifinder-go/pifinder/solver/geom"
 )
 
@@ -300,4 +302,25 @@ func FuzzSolve(f *testing.F) {
 		defer cancel()
 		s.Solve(ctx, req)
 	})
+}
+
+// TestLoadMemory checks that a loaded solver holds at most twice the
+// database file size.
+func TestLoadMemory(t *testing.T) {
+	data := db.DefaultBytes()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d, err := db.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(d)
+	runtime.ReadMemStats(&after)
+	used := after.TotalAlloc - before.TotalAlloc
+	t.Logf("file %d bytes, loaded solver allocated %d bytes (%.2fx)", len(data), used, float64(used)/float64(len(data)))
+	if used > 2*uint64(len(data)) {
+		t.Errorf("loaded solver uses %d bytes, more than twice the file (%d)", used, len(data))
+	}
+	runtime.KeepAlive(s)
 }

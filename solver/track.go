@@ -15,7 +15,7 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 	cents := req.Centroids
 	w, h := float64(req.Width), float64(req.Height)
 	m := model{a: fromAttitude(req.Prior.Attitude), s: scaleFor(req.Prior.FOV, w), w: w, h: h}
-	nv := min(len(cents), s.MaxVerifyStars)
+	nv := min(len(cents), s.MaxTrackStars)
 	// Fewer field stars than lost-in-space: the prior already narrows the
 	// hypotheses, and projecting them is the main cost.
 	nCat := max(nv+nv/2, 20)
@@ -28,7 +28,7 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 	// most centroid/star pairs agree on.
 	search := rv
 	s.matchStars(sc, &m, cents, nv, rv)
-	if n0 := len(sc.pairs); n0 < 3 || 3*n0 < nv {
+	if n0 := len(sc.pairs); n0 < 3 || n0 < min(nv/3, 8) {
 		dx, dy, votes := s.voteOffset(sc, &m, cents)
 		if votes < 3 {
 			return hypothesis{}, false
@@ -87,7 +87,7 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 // minus centroid) supported by most centroid/star pairs.
 func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy float64, votes int) {
 	maxOff := 0.15 * m.w
-	nc := min(len(cents), 12)
+	nc := min(len(cents), 40)
 	// The brightest stars (lowest indices), then sorted by ux for the
 	// support counts.
 	sc.bright = append(sc.bright[:0], sc.cat...)
@@ -98,7 +98,9 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 	rv := s.verifyRadius(m.w)
 	r2 := rv * rv
 	best := 0
-	for i := 0; i < min(nc, 4); i++ {
+	// Anchors: the brightest centroids (up to 12, for frames whose brightest
+	// detections are junk); stop early once a shift is clearly supported.
+	for i := 0; i < min(nc, 12) && best < max(6, nc/3); i++ {
 		cx, cy := m.w/2-cents[i].X, m.h/2-cents[i].Y
 		for j := 0; j < ns; j++ {
 			ox, oy := cat[j].ux-cx, cat[j].uy-cy

@@ -58,7 +58,6 @@ type Worker struct {
 	failStreak  int
 	skipped     uint64
 	centroids   []Centroid
-	matched     []state.MatchedStar
 }
 
 // LatestFrame returns the most recent frame copy, if any.

@@ -274,3 +274,28 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+func TestBuildCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Build(ctx, loadCatalogOrSynthetic(t), BuildOptions{FOVMin: 8, FOVMax: 23, Epoch: 2026})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+}
+
+func TestBuildOptionErrors(t *testing.T) {
+	stars := []catalog.Star{{HIP: 1, RA: 1, Dec: 1, Vmag: 1}}
+	cases := []BuildOptions{
+		{FOVMin: 0, FOVMax: 10, Epoch: 2026},
+		{FOVMin: 10, FOVMax: 5, Epoch: 2026},
+		{FOVMin: 8, FOVMax: 23, Epoch: 0},
+		{FOVMin: 8, FOVMax: 23, Epoch: 2026, PatternStars: 3},
+		{FOVMin: 8, FOVMax: 23, Epoch: 2026}, // too few stars
+	}
+	for i, o := range cases {
+		if _, err := Build(context.Background(), stars, o); err == nil {
+			t.Errorf("case %d: no error", i)
+		}
+	}
+}

@@ -90,8 +90,7 @@ func ProbeBuckets(dst []uint32, r [5]float64, tol float64, bins int, buckets uin
 		hi[i] = bin(r[i]+tol, bins)
 	}
 	// hi[i]-lo[i] is 0 or 1 when tol is smaller than a bin, but allow more.
-	var q [5]int
-	q = lo
+	q := lo
 	for {
 		dst = append(dst, BucketOf(q, bins, buckets))
 		d := 0

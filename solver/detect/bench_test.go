@@ -31,6 +31,9 @@ func benchDetect(b *testing.B, img *image.Gray, o Options) {
 	b.ResetTimer()
 	for b.Loop() {
 		res, err = d.DetectGray(img.Pix, img.Rect.Dx(), img.Rect.Dy(), img.Stride)
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(len(res.Stars)), "stars")
 }

@@ -18,8 +18,6 @@ type snrBin struct {
 	n, found int
 	sumErr2  float64
 	nErr     int
-	satN     int
-	satFound int
 }
 
 func (b snrBin) recall() float64 { return float64(b.found) / math.Max(1, float64(b.n)) }
