@@ -112,18 +112,17 @@ func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan st
 	)
 	collect := func(e state.Estimate) { pubs = append(pubs, e) }
 	for {
-		if _, err := pacer.Wait(ctx); err != nil {
+		// A solve is merged as soon as it arrives; IMU ticks stay paced.
+		ev, got, _, err := power.WaitOr(ctx, pacer, solves)
+		if err != nil {
 			return ig.stop(ctx, err)
 		}
 		var tick Tick
-		select {
-		case ev, ok := <-solves:
-			if ok {
-				tick.Solve = &ev
-			} else {
-				solves = nil
-			}
-		default:
+		switch got {
+		case power.ReceivedValue:
+			tick.Solve = &ev
+		case power.ReceivedClosed:
+			solves = nil
 		}
 		snap, err := st.Snapshot(ctx)
 		if err != nil {

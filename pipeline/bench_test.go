@@ -13,10 +13,10 @@ import (
 
 // BenchmarkEndToEndLatency measures, in the running pipeline (simulated
 // camera at a fixed 25 ms exposure, real detector and solver, integrator),
-// the time from a frame being ready (its exposure end, when the camera
-// hands it over) to the pointing estimate of its solve being published by
-// the state owner. One op is one published solve. The integrator ticks at
-// 30 Hz, so up to 33 ms of the latency is its pacing.
+// the time from a frame's exposure end to the pointing estimate of its solve
+// being published by the state owner: the simulated readout (rendering the
+// frame, several ms), the hand-off, detection, solving, the integrator's
+// merge and the state update. One op is one published solve.
 func BenchmarkEndToEndLatency(b *testing.B) {
 	p, err := New(Config{Log: zerolog.Nop(), ExposureUS: 25000, SummaryInterval: time.Hour})
 	if err != nil {

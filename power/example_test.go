@@ -13,6 +13,7 @@ import (
 func ExamplePacer() {
 	st := state.New(state.Default())
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	owner := make(chan error, 1)
 	go func() { owner <- st.Run(ctx) }()
 

@@ -51,6 +51,28 @@ func (p *Pacer) Power() state.PowerState { return p.power }
 // the previous Wait returned; while asleep, half a second (cut short by a
 // wake-up). It returns the power state, or the context's cause when ctx ends.
 func (p *Pacer) Wait(ctx context.Context) (state.PowerState, error) {
+	_, _, ps, err := waitOr[struct{}](ctx, p, nil)
+	return ps, err
+}
+
+// Received says what WaitOr got from its channel.
+type Received int
+
+// What WaitOr got from its channel.
+const (
+	ReceivedNothing Received = iota // the pacer's period ended first
+	ReceivedValue                   // a value arrived
+	ReceivedClosed                  // the channel is closed (a nil channel never fires)
+)
+
+// WaitOr is Wait for an event-driven loop: it also returns as soon as ch
+// delivers a value (or is closed), so the worker reacts to an event at once
+// while its idle ticks stay paced by the power state.
+func WaitOr[T any](ctx context.Context, p *Pacer, ch <-chan T) (T, Received, state.PowerState, error) {
+	return waitOr(ctx, p, ch)
+}
+
+func waitOr[T any](ctx context.Context, p *Pacer, ch <-chan T) (v T, got Received, ps state.PowerState, err error) {
 	p.refresh()
 	var d time.Duration
 	if p.power == state.Asleep {
@@ -58,15 +80,34 @@ func (p *Pacer) Wait(ctx context.Context) (state.PowerState, error) {
 	} else if !p.last.IsZero() {
 		d = AwakePeriod - time.Since(p.last)
 	}
-	if d > 0 {
+	if d <= 0 {
+		if err := context.Cause(ctx); err != nil {
+			return v, ReceivedNothing, p.power, err
+		}
+		select {
+		case x, ok := <-ch:
+			v, got = x, ReceivedValue
+			if !ok {
+				got = ReceivedClosed
+			}
+		default:
+		}
+	} else {
 		p.timer.Reset(d)
 	wait:
 		for {
 			select {
 			case <-ctx.Done():
 				p.timer.Stop()
-				return p.power, context.Cause(ctx)
+				return v, ReceivedNothing, p.power, context.Cause(ctx)
 			case <-p.timer.C:
+				break wait
+			case x, ok := <-ch:
+				p.timer.Stop()
+				v, got = x, ReceivedValue
+				if !ok {
+					got = ReceivedClosed
+				}
 				break wait
 			case s := <-p.sub.C():
 				if p.power == state.Asleep && s.Power == state.Awake {
@@ -77,10 +118,8 @@ func (p *Pacer) Wait(ctx context.Context) (state.PowerState, error) {
 				p.power = s.Power
 			}
 		}
-	} else if err := context.Cause(ctx); err != nil {
-		return p.power, err
 	}
 	p.refresh()
 	p.last = time.Now()
-	return p.power, nil
+	return v, got, p.power, nil
 }

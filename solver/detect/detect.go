@@ -593,13 +593,11 @@ func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
 			if (wv+thr[i])&laneH == 0 {
 				continue
 			}
-			Cnt[8]++
 			for l := 0; l < 4; l++ {
 				v := uint64(wv>>(16*l)) & 0xFFFF
 				if (v+thr[i]&0xFFFF)&0x8000 == 0 {
 					continue
 				}
-				Cnt[0]++
 				cx := 4*i + l
 				if cx < 1 || cx >= d.cw-1 {
 					continue
@@ -607,7 +605,6 @@ func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
 				if !d.localMax(cx, cy, int(v)) {
 					continue
 				}
-				Cnt[1]++
 				if !d.stage2(cx, cy, int(v), float64(d.sbBG[(cy>>2)*d.sbw+i])) {
 					continue
 				}
@@ -665,7 +662,6 @@ func refine[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) {
 	// A hot pixel next to a star can be the brightest pixel of the box:
 	// reject it and look again.
 	for try := 0; try < 3; try++ {
-		Cnt[3]++
 		if !refineAt(d, pix, stride, cx, cy) {
 			return
 		}
@@ -713,7 +709,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 				q += val(x, y)
 			}
 		}
-		Cnt[4]++
 		if (q-9*b)/(3*sig) < 0.7*d.o.Sigma {
 			trace(px, py, "weak-box")
 			return
@@ -797,7 +792,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		}
 	}
 
-	Cnt[5]++
 	// Iterative Gaussian-windowed centroid on a 7×7 window.
 	x0, y0 := max(px-3, 0), max(py-3, 0)
 	x1, y1 := min(px+3, w-1), min(py+3, h-1)
@@ -867,7 +861,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		return
 	}
 
-	Cnt[6]++
 	// Blob: 8-connected pixels above max(2.5σ, 25% of the peak).
 	level := b + math.Max(2.5*sig, 0.25*pk)
 	area, peak := 0, float64(pv)
@@ -928,7 +921,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// Only faint candidates can be fragments of a trail: a trail bright
 	// enough (cross-section above ~8σ) stays connected above the blob level
 	// and fails the elongation test instead.
-	Cnt[7]++
 	if float64(pv)-b < 10*sig && lineThrough(d, pix, stride, px, py, float64(pv)-b) {
 		trace(px, py, "line")
 		return // a fragment of a satellite or aircraft trail
@@ -967,7 +959,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			bsum += val(x, y) - b
 		}
 	}
-	Cnt[9]++
 	d.stars = append(d.stars, Star{X: cxf, Y: cyf, Brightness: max(bsum, S), Peak: peak, Saturated: saturated})
 	return false
 }
@@ -1149,7 +1140,6 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 
 // traceReject, when set by this package's tests, is told why a candidate
 // was dropped. It is never set in production code.
-var Cnt [10]int
 var traceReject func(x, y int, why string)
 
 func trace(x, y int, why string) {
