@@ -95,6 +95,12 @@ func (f *Filter) Step(r Reading) (state.ImuSample, bool, FilterEvent) {
 		}
 		f.pubMoving = true
 		f.pubQuat = f.latest
+	} else if ev&EventReset != 0 && !f.pubMoving {
+		// PiFinder keeps the zero quaternion here until the first movement,
+		// so a night that starts still has no anchor and its first slew is
+		// not dead-reckoned. The reset reading is a real orientation: publish
+		// it.
+		f.pubQuat = f.latest
 	} else if f.pubMoving {
 		f.pubMoving = false
 		f.pubQuat = f.latest

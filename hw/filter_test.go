@@ -124,7 +124,7 @@ func TestT21ChatterAndFlips(t *testing.T) {
 	}
 }
 
-func TestT21StartupFlipKeepsZeroAnchor(t *testing.T) {
+func TestT21StartupFlipThenAnchor(t *testing.T) {
 	// A start-up reading with L1 norm > 1.5 is classed as a flip, so the
 	// published quaternion stays zero ("no anchor") until real movement.
 	f := NewFilter(1)
@@ -132,6 +132,15 @@ func TestT21StartupFlipKeepsZeroAnchor(t *testing.T) {
 	s, pub, ev := f.Step(rd(0, q, 3))
 	if !pub || ev&EventFlip == 0 || s.Quat != (quat.Number{}) {
 		t.Errorf("pub %v ev %b quat %v", pub, ev, s.Quat)
+	}
+	// Unlike PiFinder, the reading that ends the flip streak (the 11th) is
+	// published while still: a night that starts still has an anchor for
+	// its first slew.
+	for i := 1; i <= MaxFlips; i++ {
+		s, _, ev = f.Step(rd(i, q, 3))
+	}
+	if ev&EventReset == 0 || s.Quat != q || s.Moving {
+		t.Errorf("after the streak: ev %b quat %v moving %v, want the reading, still", ev, s.Quat, s.Moving)
 	}
 }
 

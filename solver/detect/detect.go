@@ -585,33 +585,7 @@ func (d *Detector) bgPix(x, y float64) float64 {
 
 // scan walks the candidate image and refines each candidate.
 func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
-	ww := d.ww
-	for cy := 1; cy < d.ch-1; cy++ {
-		row := d.words[cy*ww : (cy+1)*ww]
-		thr := d.thr[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
-		for i, wv := range row {
-			if (wv+thr[i])&laneH == 0 {
-				continue
-			}
-			for l := 0; l < 4; l++ {
-				v := uint64(wv>>(16*l)) & 0xFFFF
-				if (v+thr[i]&0xFFFF)&0x8000 == 0 {
-					continue
-				}
-				cx := 4*i + l
-				if cx < 1 || cx >= d.cw-1 {
-					continue
-				}
-				if !d.localMax(cx, cy, int(v)) {
-					continue
-				}
-				if !d.stage2(cx, cy, int(v), float64(d.sbBG[(cy>>2)*d.sbw+i])) {
-					continue
-				}
-				d.cands = append(d.cands, cand{int32(cx), int32(cy), int32(v)})
-			}
-		}
-	}
+	d.findCands()
 	// Brightest first, so a bright star claims its pixels before the flood
 	// fill of a faint neighbour can reach them.
 	slices.SortFunc(d.cands, func(a, b cand) int { return int(b.v - a.v) })
@@ -623,38 +597,101 @@ func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
 // cand is a candidate box: position and box sum.
 type cand struct{ x, y, v int32 }
 
-// localMax reports whether box (cx, cy) with value v is a local maximum
-// (ties go to the first in scan order).
-func (d *Detector) localMax(cx, cy, v int) bool {
-	return v > d.box(cx-1, cy-1) && v > d.box(cx, cy-1) && v > d.box(cx+1, cy-1) &&
-		v > d.box(cx-1, cy) && v >= d.box(cx+1, cy) &&
-		v >= d.box(cx-1, cy+1) && v >= d.box(cx, cy+1) && v >= d.box(cx+1, cy+1)
-}
+// geMask returns laneH bits for the lanes where a ≥ b. Lanes hold at most
+// 0x7FFF, so setting the top bit of a keeps every lane's difference
+// non-negative and no borrow crosses lanes.
+func geMask(a, b uint64) uint64 { return ((a | laneH) - b) & laneH }
 
-// stage2 is a phase-tolerant significance test on the box sums: the best of
-// the box alone, with its brightest edge neighbour, and the brightest 2×2 of
-// boxes containing it, so a star split across bins is not lost.
-func (d *Detector) stage2(cx, cy, v int, bg float64) bool {
-	fv := float64(v) - bg
-	best := fv / d.sigC
-	if d.s == 2 {
-		l, r := float64(d.box(cx-1, cy))-bg, float64(d.box(cx+1, cy))-bg
-		u, dn := float64(d.box(cx, cy-1))-bg, float64(d.box(cx, cy+1))-bg
-		nb := max(l, r, u, dn)
-		best = max(best, (fv+nb)/(math.Sqrt2*d.sigC))
-		h := max(l, r)
-		vv := max(u, dn)
-		dx, dy := 1, 1
-		if l > r {
-			dx = -1
+// gtMask returns laneH bits for the lanes where a > b.
+func gtMask(a, b uint64) uint64 { return ((a | laneH) - b - lane1) & laneH }
+
+// findCands collects, in scan order, the boxes above the low threshold that
+// are local maxima (ties go to the first in scan order) and pass the
+// phase-tolerant significance test of stage2. The threshold and the local
+// maximum are tested four boxes at a time on the packed words.
+func (d *Detector) findCands() {
+	ww, cw, sbw := d.ww, d.cw, d.sbw
+	words := d.words
+	sig := d.sigC
+	sig2, sig4 := math.Sqrt2*sig, 2*sig
+	quad := d.quad
+	bin2 := d.s == 2
+	for cy := 1; cy < d.ch-1; cy++ {
+		up := words[(cy-1)*ww : cy*ww]
+		row := words[cy*ww : (cy+1)*ww]
+		dn := words[(cy+1)*ww : (cy+2)*ww]
+		thr := d.thr[(cy>>2)*sbw : (cy>>2)*sbw+ww]
+		bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
+		up = up[:len(row)]
+		dn = dn[:len(row)]
+		for i, wv := range row {
+			m := (wv + thr[i]) & laneH
+			if m == 0 {
+				continue
+			}
+			if i == 0 || 4*i+4 > cw-1 {
+				// Only boxes 1 ≤ cx < cw−1 have all their neighbours.
+				for l := 0; l < 4; l++ {
+					if cx := 4*i + l; cx < 1 || cx >= cw-1 {
+						m &^= 0x8000 << (16 * l)
+					}
+				}
+				if m == 0 {
+					continue
+				}
+			}
+			var pu, pr, pd, nu, nr, nd uint64
+			if i > 0 {
+				pu, pr, pd = up[i-1], row[i-1], dn[i-1]
+			}
+			if i+1 < len(row) {
+				nu, nr, nd = up[i+1], row[i+1], dn[i+1]
+			}
+			u, dw := up[i], dn[i]
+			// Neighbour words: lane l holds the box left of (right of) lane l.
+			lw, rw := wv<<16|pr>>48, wv>>16|nr<<48
+			ul, ur := u<<16|pu>>48, u>>16|nu<<48
+			dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
+			m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) & gtMask(wv, lw) &
+				geMask(wv, rw) & geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
+			for m != 0 {
+				l := bits.TrailingZeros64(m) >> 4
+				m &= m - 1
+				sh := uint(16 * l)
+				v := int(wv >> sh & 0xFFFF)
+				// stage2: the best of the box alone, with its brightest
+				// edge neighbour, and the brightest 2×2 of boxes containing
+				// it, so a star split across bins is not lost.
+				bg := float64(bgRow[i])
+				fv := float64(v) - bg
+				best := fv / sig
+				if bin2 {
+					lv, rv := float64(int(lw>>sh&0xFFFF))-bg, float64(int(rw>>sh&0xFFFF))-bg
+					uv, dv := float64(int(u>>sh&0xFFFF))-bg, float64(int(dw>>sh&0xFFFF))-bg
+					nb := max(lv, rv, uv, dv)
+					best = max(best, (fv+nb)/sig2)
+					h := max(lv, rv)
+					vv := max(uv, dv)
+					var dgw uint64
+					switch {
+					case lv > rv && uv > dv:
+						dgw = ul
+					case uv > dv:
+						dgw = ur
+					case lv > rv:
+						dgw = dl
+					default:
+						dgw = dr
+					}
+					dg := float64(int(dgw>>sh&0xFFFF)) - bg
+					best = max(best, (fv+h+vv+dg)/sig4)
+				}
+				if best >= quad {
+					d.cands = append(d.cands, cand{int32(4*i + l), int32(cy), int32(v)})
+				}
+			}
 		}
-		if u > dn {
-			dy = -1
-		}
-		dg := float64(d.box(cx+dx, cy+dy)) - bg
-		best = max(best, (fv+h+vv+dg)/(2*d.sigC))
 	}
-	return best >= d.quad
 }
 
 // refine examines a candidate at full resolution and appends a star.
