@@ -86,11 +86,11 @@ func TestWorkerRpicamFaults(t *testing.T) {
 			// Each kind of failure is logged once (a slow machine may add a
 			// capture timeout, also logged once).
 			for _, k := range []string{c.kind, "timeout"} {
-				if n := log.lines(`"kind":"` + k + `"`); n > 1 || (k == c.kind && n != 1) {
+				if n := log.Count(`"kind":"` + k + `"`); n > 1 || (k == c.kind && n != 1) {
 					t.Fatalf("worker logged %d %s lines, want 1:\n%s", n, k, log)
 				}
 			}
-			if log.lines("stop requested") != 1 {
+			if log.Count("stop requested") != 1 {
 				t.Fatalf("stop not logged once:\n%s", log)
 			}
 		})

@@ -80,7 +80,7 @@ func TestReplayFolder(t *testing.T) {
 				t.Fatalf("sequence %v, want %v", names, want)
 			}
 		}
-		if n := log.lines("b.png"); n != 1 {
+		if n := log.Count("b.png"); n != 1 {
 			t.Fatalf("%d log lines about the bad file, want 1:\n%s", n, log)
 		}
 	})

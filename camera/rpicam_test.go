@@ -128,7 +128,7 @@ func TestRpicamFailures(t *testing.T) {
 				t.Fatalf("restarted child's first frame: %v", err)
 			}
 			f.Release()
-			if log.lines("restarting with backoff") != 1 || log.lines("recovered") != 1 {
+			if log.Count("restarting with backoff") != 1 || log.Count("recovered") != 1 {
 				t.Fatalf("failure and recovery not logged once each:\n%s", log)
 			}
 		})
@@ -149,7 +149,7 @@ func TestRpicamFailureStreak(t *testing.T) {
 	if r.failures != 5 || r.backoff != 50*time.Millisecond {
 		t.Fatalf("failures %d backoff %v", r.failures, r.backoff)
 	}
-	if n := log.lines("restarting with backoff"); n != 1 {
+	if n := log.Count("restarting with backoff"); n != 1 {
 		t.Fatalf("%d warnings for one streak:\n%s", n, log)
 	}
 }

@@ -1,7 +1,6 @@
 package camera
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"image"
@@ -20,37 +19,10 @@ import (
 
 	"github.com/pifinder-go/pifinder/camera/ae"
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
-// syncBuf is a log sink safe for the worker and the test.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) lines(sub string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, l := range strings.Split(s.b.String(), "\n") {
-		if l != "" && strings.Contains(l, sub) {
-			n++
-		}
-	}
-	return n
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuf = statetest.LogBuffer
 
 type rig struct {
 	st       *state.Store
@@ -120,13 +92,13 @@ func TestWorkerStopLogsOnce(t *testing.T) {
 		src := newFakeSource()
 		r := startRig(t, state.Default(), src, nil, func(context.Context, *state.Store, *Frame) {})
 		time.Sleep(3 * time.Second)
-		before := r.log.lines("")
+		before := r.log.Count("")
 		cause := errors.New("test shutdown requested")
 		r.stop(t, cause)
-		if n := r.log.lines("test shutdown requested"); n != 1 {
+		if n := r.log.Count("test shutdown requested"); n != 1 {
 			t.Fatalf("%d lines name the cause, want 1:\n%s", n, r.log)
 		}
-		if after := r.log.lines(""); after != before+1 {
+		if after := r.log.Count(""); after != before+1 {
 			t.Fatalf("%d lines logged at stop, want 1:\n%s", after-before, r.log)
 		}
 		if src.count() < 5 {
@@ -194,7 +166,7 @@ func TestWorkerAsleepCadence(t *testing.T) {
 			t.Fatalf("%d captures after waking", n)
 		}
 		r.stop(t, errors.New("done"))
-		if r.log.lines("asleep") != 1 || r.log.lines("camera: awake") != 1 {
+		if r.log.Count("asleep") != 1 || r.log.Count("camera: awake") != 1 {
 			t.Fatalf("transitions not logged once:\n%s", r.log)
 		}
 	})
@@ -307,7 +279,7 @@ func TestWorkerCommands(t *testing.T) {
 		if err != nil || img.Bounds().Dx() != 64 {
 			t.Fatalf("saved PNG: %v %v", img, err)
 		}
-		if r.log.lines("invalid exposure") != 1 {
+		if r.log.Count("invalid exposure") != 1 {
 			t.Fatalf("bad exposure not warned once:\n%s", r.log)
 		}
 	})
@@ -330,7 +302,7 @@ func TestWorkerErrorsRateLimited(t *testing.T) {
 		if n < 30 || n > 60 {
 			t.Fatalf("%d attempts in 3 min; want capped backoff (≈5 s apart)", n)
 		}
-		if l := r.log.lines("boom"); l < 2 || l > 4 {
+		if l := r.log.Count("boom"); l < 2 || l > 4 {
 			t.Fatalf("%d log lines about the error in 3 min:\n%s", l, r.log)
 		}
 	})
@@ -348,7 +320,7 @@ func TestWorkerNone(t *testing.T) {
 		if snap.CameraType != "none" || snap.Stats.Frames != 0 {
 			t.Fatalf("none camera: type %q frames %d", snap.CameraType, snap.Stats.Frames)
 		}
-		if r.log.lines("bye") != 1 {
+		if r.log.Count("bye") != 1 {
 			t.Fatalf("stop not logged once:\n%s", r.log)
 		}
 	})
@@ -370,7 +342,7 @@ func TestWorkerOwnerGone(t *testing.T) {
 		}
 		r.done <- nil
 		r.stop(t, errors.New("done"))
-		if r.log.lines("camera: stopped") != 1 {
+		if r.log.Count("camera: stopped") != 1 {
 			t.Fatalf("stop lines:\n%s", r.log)
 		}
 	})

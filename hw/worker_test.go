@@ -1,7 +1,6 @@
 package hw
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,32 +15,12 @@ import (
 	"gonum.org/v1/gonum/num/quat"
 
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) count(msg string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), `"message":"`+msg+`"`)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuf = statetest.LogBuffer
 
 // scriptIMU answers every Read with script(n, elapsed).
 type scriptIMU struct {
@@ -121,13 +100,13 @@ func TestRunIMUPublishesAfterCalibration(t *testing.T) {
 		if r := dev.count(); r < 88 || r > 92 {
 			t.Errorf("%d reads in 3 s, want ~90", r)
 		}
-		if n := logs.count("NOIMU CAL"); n != 1 {
+		if n := logs.Count(`"message":"` + "NOIMU CAL" + `"`); n != 1 {
 			t.Errorf("NOIMU CAL logged %d times in 1 s, want 1 (rate-limited)", n)
 		}
-		if n := logs.count("IMU: NDOF Calibrated!"); n != 1 {
+		if n := logs.Count(`"message":"` + "IMU: NDOF Calibrated!" + `"`); n != 1 {
 			t.Errorf("calibrated logged %d times", n)
 		}
-		if n := logs.count("imu: stopping"); n != 1 || !strings.Contains(logs.String(), "test over") {
+		if n := logs.Count(`"message":"` + "imu: stopping" + `"`); n != 1 || !strings.Contains(logs.String(), "test over") {
 			t.Errorf("stop line %d times, log:\n%s", n, logs.String())
 		}
 	})
@@ -158,14 +137,14 @@ func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
 		if reads > 50 || reads < 30 {
 			t.Errorf("%d reads in 3 minutes of errors: backoff not working", reads)
 		}
-		if n := logs.count("imu: read failed"); n < 3 || n > 4 {
+		if n := logs.Count(`"message":"` + "imu: read failed" + `"`); n < 3 || n > 4 {
 			t.Errorf("%d error lines in 3 minutes, want first + one per minute", n)
 		}
 		mu.Lock()
 		broken = false
 		mu.Unlock()
 		time.Sleep(6 * time.Second)
-		if n := logs.count("imu: reads recovered"); n != 1 {
+		if n := logs.Count(`"message":"` + "imu: reads recovered" + `"`); n != 1 {
 			t.Errorf("recovered logged %d times", n)
 		}
 		snap, err := st.Snapshot(ctx)
@@ -180,7 +159,7 @@ func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
 			t.Errorf("RunIMU = %v", err)
 		}
 		<-st.Done()
-		if n := logs.count("imu: stopping"); n != 1 {
+		if n := logs.Count(`"message":"` + "imu: stopping" + `"`); n != 1 {
 			t.Errorf("stop logged %d times", n)
 		}
 	})
@@ -212,7 +191,7 @@ func TestRunIMUOwnerGone(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Errorf("RunIMU = %v", err)
 		}
-		if n := logs.count("imu: state owner gone; stopping"); n != 1 {
+		if n := logs.Count(`"message":"` + "imu: state owner gone; stopping" + `"`); n != 1 {
 			t.Errorf("owner-gone line %d times:\n%s", n, logs.String())
 		}
 	})

@@ -1,11 +1,9 @@
 package integrator
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,24 +11,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuf = statetest.LogBuffer
 
 func TestRunPublishesAndStopsOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

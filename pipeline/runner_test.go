@@ -1,11 +1,9 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -16,43 +14,12 @@ import (
 
 	"github.com/pifinder-go/pifinder/power"
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
-// logBuffer is a goroutine-safe sink for zerolog's JSON lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+type logBuffer = statetest.LogBuffer
 
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) Lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := strings.TrimSpace(b.buf.String())
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-func countContaining(lines []string, subs ...string) int {
-	n := 0
-	for _, l := range lines {
-		all := true
-		for _, s := range subs {
-			all = all && strings.Contains(l, s)
-		}
-		if all {
-			n++
-		}
-	}
-	return n
-}
+var countContaining = statetest.CountLines
 
 // loopWorker has the loop shape of every real worker: pace, read state, work.
 func loopWorker(name string, st *state.Store, log zerolog.Logger, wakeups *atomic.Int64) Worker {

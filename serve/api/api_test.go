@@ -24,6 +24,7 @@ import (
 	"github.com/pifinder-go/pifinder/solver/geom"
 	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/config"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -42,22 +43,7 @@ func runStore(t *testing.T, initial state.State) (*state.Store, func()) {
 	return st, stop
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+type syncBuffer = statetest.LogBuffer
 
 // serve runs the API with Serve on a loopback listener and returns its base
 // URL; cleanup stops it and checks the single stop line.

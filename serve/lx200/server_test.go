@@ -20,6 +20,7 @@ import (
 
 	"github.com/pifinder-go/pifinder/solver/geom"
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -61,22 +62,7 @@ func startServer(t *testing.T, cfg Config) (*Server, string, *syncBuffer) {
 	return srv, ln.Addr().String(), &logBuf
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.String()
-}
+type syncBuffer = statetest.LogBuffer
 
 // exchange sends cmd and reads n '#'-terminated replies.
 func exchange(t *testing.T, c net.Conn, r *bufio.Reader, cmd string, n int) []string {
@@ -137,6 +123,11 @@ func TestSkySafariSession(t *testing.T) {
 		var got []string
 		for range 50 {
 			got = exchange(t, c, r, ":GR#:GD#", 2)
+			if got[0] == NoPointing {
+				// The server has not seen the first estimate yet.
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
 			now, _ := snap.Clock.Now()
 			wantRA, wantDec := DefaultToDate(p[0], p[1], now)
 			ra, dec, err := parseReplies(got[0] + got[1])

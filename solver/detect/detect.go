@@ -80,6 +80,7 @@ type Detector struct {
 	sbBG   []float32 // background per block, box-sum units
 	thr    []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
 	tileBG []float32
+	hint   []float64 // tile background interpolated along x, per tile row and block column
 	hist   []uint32
 	stamp  []uint32
 	hot    []uint32 // hot pixels found in this frame (== gen)
@@ -129,7 +130,7 @@ func New(o Options) *Detector {
 	if o.SaturationLevel > 0 {
 		d.SaturationLevel = o.SaturationLevel
 	}
-	return &Detector{o: d, hist: make([]uint32, 4096)}
+	return &Detector{o: d, hist: make([]uint32, 8192)}
 }
 
 // Options returns the effective options.
@@ -301,6 +302,7 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.sbBG = grow(d.sbBG, d.sbw*d.sbh)
 	d.thr = grow(d.thr, d.sbw*d.sbh)
 	d.tileBG = grow(d.tileBG, d.tw*d.th)
+	d.hint = grow(d.hint, d.th*d.sbw)
 	d.stamp = grow(d.stamp, w*h)
 	d.hot = grow(d.hot, w*h)
 	d.gen++
@@ -408,59 +410,15 @@ func (d *Detector) box(cx, cy int) int {
 func (d *Detector) estimate() {
 	// Noise: median |difference| of box sums two pixels apart, on every
 	// 12th row (enough for a 2% estimate). Saturated or black pairs carry no noise information.
-	hist := d.hist
-	clear(hist)
 	step := 1
 	if d.s == 1 {
 		step = 2
 	}
-	satBox := int(4 * d.satWork)
-	n := 0
-	rb := d.rowbuf[:d.cw]
-	for cy := 1; cy < d.ch; cy += 12 {
-		for i, wv := range d.words[cy*d.ww : (cy+1)*d.ww] {
-			for l := 0; l < 4 && 4*i+l < len(rb); l++ {
-				rb[4*i+l] = int32(wv >> (16 * l) & 0xFFFF)
-			}
-		}
-		for cx := step; cx < len(rb); cx++ {
-			a, b := int(rb[cx-step]), int(rb[cx])
-			if (a >= satBox && b >= satBox) || (a == 0 && b == 0) {
-				continue
-			}
-			df := a - b
-			if df < 0 {
-				df = -df
-			}
-			if df >= len(hist) {
-				df = len(hist) - 1
-			}
-			hist[df]++
-			n++
-		}
-	}
-	med := 0.0
-	if n > 0 {
-		half := float64(n) / 2
-		cum := 0.0
-		for k, c := range hist {
-			if c == 0 {
-				continue
-			}
-			if cum+float64(c) >= half {
-				lo, wd := float64(k)-0.5, 1.0
-				if k == 0 {
-					lo, wd = 0, 0.5
-				}
-				med = lo + (half-cum)/float64(c)*wd
-				break
-			}
-			cum += float64(c)
-		}
-	}
+	n, med := d.noiseHist(step)
 	// |d| of two independent box sums: median 0.6745·√2·σbox.
 	d.sigC = math.Max(med/(0.6745*math.Sqrt2), 0.5)
 	d.sigP = d.sigC / 2
+	_ = n
 
 	// Background per tile: clipped mean of its block means.
 	sigSB := d.sigC / 4
@@ -476,30 +434,115 @@ func (d *Detector) estimate() {
 	d.lowT = math.Max(0.3*d.o.Sigma, 1.5)
 	d.quad = math.Max(0.6*d.o.Sigma, 2.5)
 	// Blocks are 4 boxes square, tiles tsb blocks: interpolate the tile
-	// grid at block centres, one tile row pair at a time.
+	// grid at block centres. The horizontal interpolation depends only on
+	// the tile row and the block column, so it is done once per tile row.
 	tsb := float64(d.tsb)
 	lt := d.lowT * d.sigC
+	sbw := d.sbw
+	hint := d.hint[:d.th*sbw]
+	for bx := 0; bx < sbw; bx++ {
+		fx := (float64(bx)+0.5)/tsb - 0.5
+		fx = clampF(fx, 0, float64(d.tw-1))
+		x0 := int(fx)
+		x1 := min(x0+1, d.tw-1)
+		ax := fx - float64(x0)
+		for ty := 0; ty < d.th; ty++ {
+			r := d.tileBG[ty*d.tw : (ty+1)*d.tw]
+			hint[ty*sbw+bx] = float64(r[x0])*(1-ax) + float64(r[x1])*ax
+		}
+	}
 	for by := 0; by < d.sbh; by++ {
 		fy := (float64(by)+0.5)/tsb - 0.5
 		fy = clampF(fy, 0, float64(d.th-1))
 		y0 := int(fy)
 		y1 := min(y0+1, d.th-1)
 		ay := fy - float64(y0)
-		r0, r1 := d.tileBG[y0*d.tw:(y0+1)*d.tw], d.tileBG[y1*d.tw:(y1+1)*d.tw]
-		for bx := 0; bx < d.sbw; bx++ {
-			fx := (float64(bx)+0.5)/tsb - 0.5
-			fx = clampF(fx, 0, float64(d.tw-1))
-			x0 := int(fx)
-			x1 := min(x0+1, d.tw-1)
-			ax := fx - float64(x0)
-			a := float64(r0[x0])*(1-ax) + float64(r0[x1])*ax
-			c := float64(r1[x0])*(1-ax) + float64(r1[x1])*ax
-			bg := a*(1-ay) + c*ay
-			d.sbBG[by*d.sbw+bx] = float32(bg)
-			t := clampF(float64(int(bg+lt)), 0, 0x7FFE)
-			d.thr[by*d.sbw+bx] = (0x7FFF - uint64(t)) * lane1
+		ay1 := 1 - ay
+		r0, r1 := hint[y0*sbw:(y0+1)*sbw], hint[y1*sbw:(y1+1)*sbw]
+		bgRow := d.sbBG[by*sbw : (by+1)*sbw]
+		thrRow := d.thr[by*sbw : (by+1)*sbw]
+		r0 = r0[:len(bgRow)]
+		r1 = r1[:len(bgRow)]
+		thrRow = thrRow[:len(bgRow)]
+		for bx := range bgRow {
+			bg := r0[bx]*ay1 + r1[bx]*ay
+			bgRow[bx] = float32(bg)
+			t := int(bg + lt)
+			t = min(max(t, 0), 0x7FFE)
+			thrRow[bx] = (0x7FFF - uint64(t)) * lane1
 		}
 	}
+}
+
+// noiseHist histograms |difference| of box sums step boxes apart on every
+// 12th row and returns the number of pairs and their interpolated median.
+func (d *Detector) noiseHist(step int) (int, float64) {
+	// Two histograms, filled alternately, keep consecutive increments of
+	// the same bin from waiting on each other; they are summed below.
+	hist := d.hist[:4096]
+	hist2 := d.hist[4096:8192]
+	satBox := int(4 * d.satWork)
+	n := 0
+	mx := 0
+	rb := d.rowbuf[:d.cw]
+	ww := d.ww
+	full := d.cw / 4
+	for cy := 1; cy < d.ch; cy += 12 {
+		row := d.words[cy*ww : (cy+1)*ww]
+		for i, wv := range row[:full] {
+			r := rb[4*i : 4*i+4]
+			r[0] = int32(wv & 0xFFFF)
+			r[1] = int32(wv >> 16 & 0xFFFF)
+			r[2] = int32(wv >> 32 & 0xFFFF)
+			r[3] = int32(wv >> 48)
+		}
+		for cx := 4 * full; cx < len(rb); cx++ {
+			rb[cx] = int32(row[cx>>2] >> (16 * (cx & 3)) & 0xFFFF)
+		}
+		a := rb[:len(rb)-step]
+		b := rb[step:]
+		b = b[:len(a)]
+		for k := range a {
+			x, y := int(a[k]), int(b[k])
+			if (x >= satBox && y >= satBox) || (x == 0 && y == 0) {
+				continue
+			}
+			df := x - y
+			sg := df >> 63
+			df = (df ^ sg) - sg
+			df = min(df, 4095)
+			mx = max(mx, df)
+			if n&1 == 0 {
+				hist[df]++
+			} else {
+				hist2[df]++
+			}
+			n++
+		}
+	}
+	med := 0.0
+	if n > 0 {
+		half := float64(n) / 2
+		cum := 0.0
+		for k := 0; k <= mx; k++ {
+			c := hist[k] + hist2[k]
+			if c == 0 {
+				continue
+			}
+			if cum+float64(c) >= half {
+				lo, wd := float64(k)-0.5, 1.0
+				if k == 0 {
+					lo, wd = 0, 0.5
+				}
+				med = lo + (half-cum)/float64(c)*wd
+				break
+			}
+			cum += float64(c)
+		}
+	}
+	clear(hist[:mx+1])
+	clear(hist2[:mx+1])
+	return n, med
 }
 
 func clampF(v, lo, hi float64) float64 {
@@ -518,6 +561,9 @@ func (d *Detector) blockCount(bx, by int) int {
 }
 
 func (d *Detector) tileMean(tx, ty int, sig float64) float64 {
+	if m, ok := d.tileMeanFull(tx, ty, sig); ok {
+		return m
+	}
 	var vals [64]float64
 	n := 0
 	for by := ty * d.tsb; by < min((ty+1)*d.tsb, d.sbh); by++ {
@@ -559,6 +605,52 @@ func (d *Detector) tileMean(tx, ty int, sig float64) float64 {
 		}
 	}
 	return m
+}
+
+// tileMeanFull is tileMean for a tile whose blocks all hold 16 boxes, in
+// integers: each block mean is its sum/16, exact in float64, and so are all
+// the partial sums of tileMean (multiples of 1/16 below 2^22), whatever the
+// order. The clip x ≤ lim on x = sum/16 is sum ≤ lim·16, again exact. The
+// result is therefore bit-identical to tileMean's float path.
+func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
+	bx0, bx1 := tx*d.tsb, min((tx+1)*d.tsb, d.sbw)
+	by0, by1 := ty*d.tsb, min((ty+1)*d.tsb, d.sbh)
+	if 4*bx1 > d.cw || 4*by1 > d.ch || bx1 <= bx0 || by1 <= by0 {
+		return 0, false
+	}
+	var vals [64]int64
+	n := 0
+	var sum int64
+	lo := int64(math.MaxInt64)
+	for by := by0; by < by1; by++ {
+		row := d.sb[by*d.sbw+bx0 : by*d.sbw+bx1]
+		for _, v := range row {
+			x := int64(v)
+			vals[n&63] = x
+			sum += x
+			lo = min(lo, x)
+			n++
+		}
+	}
+	v := vals[:n]
+	m := float64(sum) / 16 / float64(n)
+	m = min(m, float64(lo)/16+3*sig)
+	for it := 0; it < 3; it++ {
+		lim := (m + 2.5*sig) * 16
+		// x ≤ lim for integer x is x ≤ floor(lim); clamp to keep the
+		// integer in range (sums are below 2^23).
+		l := int64(math.Floor(math.Max(math.Min(lim, 1<<40), -1)))
+		var s, k int64
+		for _, x := range v {
+			over := (l - x) >> 63 // −1 when x > l
+			s += x &^ over
+			k += over + 1
+		}
+		if k > 0 {
+			m = float64(s) / 16 / float64(k)
+		}
+	}
+	return m, true
 }
 
 // bgBox interpolates the tile background at box coordinates (u, v), where
