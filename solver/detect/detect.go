@@ -73,24 +73,31 @@ var ErrInput = errors.New("detect: bad input")
 type Detector struct {
 	o Options
 
-	words  []uint64 // candidate image, 4 box sums per word
-	acc    []uint64 // SWAR block accumulators for one band of rows
-	rowbuf []int32
+	words  []uint64  // candidate image, 4 box sums per word
+	acc    []uint64  // SWAR block accumulators for one band of rows
+	rowbuf []int32   // one row of box sums (noise), word indices (candidates)
 	sb     []uint32  // 4×4-box (8×8-pixel at Binning 2) block sums
 	sbBG   []float32 // background per block, box-sum units
 	thr    []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
 	tileBG []float32
 	hint   []float64 // tile background interpolated along x, per tile row and block column
-	hist   []uint32
-	stamp  []uint32
-	hot    []uint32 // hot pixels found in this frame (== gen)
+	hist   []uint32  // two 4096-bin histograms of box-sum differences
+	stamp  []uint64  // pixels claimed in this frame, one bit each
+	hot    []uint64  // hot pixels found in this frame, one bit each
+	hotRow []uint32  // rows holding a hot pixel of this frame (== gen)
 	gen    uint32
+	nHot   int // pixels marked hot in this frame
 	stack  []int32
 	cands  []cand
 	blob   []int32
 	stars  []Star
+	grid   []int32 // dedup: first kept star per cell, −1 when none
+	gnext  []int32 // dedup: next kept star in the same cell
 	work16 []uint16
 	gray   *image.Gray
+
+	lineStride int // stride lineLin was computed for (0: not yet)
+	lineLin    [lineDirsN * 2 * lineNR * 2]int32
 
 	// geometry of the current frame
 	w, h, s    int // full-res size, box stride
@@ -214,7 +221,7 @@ func (d *Detector) DetectGray(pix []uint8, w, h, stride int) (Result, error) {
 	if d.s == 2 {
 		d.bin8(pix, stride)
 	} else {
-		boxSums(d, pix, stride)
+		d.box8(pix, stride)
 	}
 	d.estimate()
 	scan(d, pix, stride)
@@ -298,21 +305,29 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.words = grow(d.words, d.ww*d.ch)
 	d.acc = grow(d.acc, d.ww)
 	d.rowbuf = grow(d.rowbuf, d.cw)
+	d.hist = grow(d.hist, 8192)
 	d.sb = grow(d.sb, d.sbw*d.sbh)
 	d.sbBG = grow(d.sbBG, d.sbw*d.sbh)
 	d.thr = grow(d.thr, d.sbw*d.sbh)
 	d.tileBG = grow(d.tileBG, d.tw*d.th)
 	d.hint = grow(d.hint, d.th*d.sbw)
-	d.stamp = grow(d.stamp, w*h)
-	d.hot = grow(d.hot, w*h)
-	d.gen++
-	if d.gen == 0 { // wrapped: old stamps could collide
-		clear(d.stamp)
+	// Bitmaps (32 KiB each at 512×512) stay in cache during the refinement.
+	nb := (w*h + 63) / 64
+	d.stamp = grow(d.stamp, nb)
+	clear(d.stamp)
+	if d.nHot > 0 || len(d.hot) != nb {
+		d.hot = grow(d.hot, nb)
 		clear(d.hot)
+	}
+	d.hotRow = grow(d.hotRow, h)
+	d.gen++
+	if d.gen == 0 { // wrapped: old row marks could collide
+		clear(d.hotRow)
 		d.gen = 1
 	}
 	d.stars = d.stars[:0]
 	d.cands = d.cands[:0]
+	d.nHot = 0
 	d.wgtSig = d.o.FWHMPx / (2 * math.Sqrt(2*math.Ln2))
 	d.expStep = math.Exp(-2 / (2 * d.wgtSig * d.wgtSig))
 }
@@ -338,18 +353,12 @@ func (d *Detector) bin8(pix []uint8, stride int) {
 	acc := d.acc[:ww]
 	clear(acc)
 	for cy := 0; cy < ch; cy++ {
-		r0 := pix[2*cy*stride:]
-		r1 := pix[(2*cy+1)*stride:]
+		r0 := pix[2*cy*stride : 2*cy*stride+8*full]
+		r1 := pix[(2*cy+1)*stride : (2*cy+1)*stride+8*full]
 		out := d.words[cy*ww : (cy+1)*ww]
-		for i := 0; i < full; i++ {
-			a := binary.LittleEndian.Uint64(r0[8*i:])
-			b := binary.LittleEndian.Uint64(r1[8*i:])
-			s := (a & laneLo) + ((a >> 8) & laneLo) + (b & laneLo) + ((b >> 8) & laneLo)
-			// Lane k holds pixels 2k, 2k+1 of both rows; reorder so lane k
-			// is box k: the masks above leave the pairs in lane order already.
-			out[i] = s
-			acc[i] += s
-		}
+		pairRows(r0, r1, out[:full], acc[:full])
+		r0 = pix[2*cy*stride:]
+		r1 = pix[(2*cy+1)*stride:]
 		for i := full; i < ww; i++ {
 			var s uint64
 			for l := 0; l < 4; l++ {
@@ -365,11 +374,81 @@ func (d *Detector) bin8(pix []uint8, stride int) {
 		}
 		if cy&3 == 3 || cy == ch-1 {
 			row := d.sb[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
+			row = row[:len(acc)]
 			for i, a := range acc {
 				row[i] = uint32(a&0xFFFF) + uint32(a>>16&0xFFFF) + uint32(a>>32&0xFFFF) + uint32(a>>48)
-				acc[i] = 0
 			}
+			clear(acc)
 		}
+	}
+}
+
+// box8 is the 8-bit Binning 1 path: 2×2 sums at every pixel by SWAR. One
+// 8-byte load per row gives the vertical pair sums of pixels 4i … 4i+7 in
+// even (E) and odd (O) lanes; boxes 4i … 4i+3 are E0+O0, O0+E1, E1+O1,
+// O1+E2. Words whose load would pass the row end take the generic code.
+func (d *Detector) box8(pix []uint8, stride int) {
+	ww, ch, cw := d.ww, d.ch, d.cw
+	clear(d.sb[:d.sbw*d.sbh])
+	fast := min(max((d.w-8)/4+1, 0), ww) // words whose 8-byte load stays in the row
+	for cy := 0; cy < ch; cy++ {
+		r0 := pix[cy*stride : cy*stride+d.w]
+		r1 := pix[(cy+1)*stride : (cy+1)*stride+d.w]
+		out := d.words[cy*ww : (cy+1)*ww]
+		sbRow := d.sb[(cy>>2)*d.sbw : (cy>>2)*d.sbw+ww]
+		for i := 0; i < fast; i++ {
+			a := binary.LittleEndian.Uint64(r0[4*i : 4*i+8])
+			b := binary.LittleEndian.Uint64(r1[4*i : 4*i+8])
+			e := (a & laneLo) + (b & laneLo)
+			o := ((a >> 8) & laneLo) + ((b >> 8) & laneLo)
+			se := e + o
+			so := o + e>>16
+			wv := se&0xFFFF | (so&0xFFFF)<<16 | (se>>16&0xFFFF)<<32 | (so>>16&0xFFFF)<<48
+			if 4*i+3 >= cw {
+				// Lanes past the last box stay zero.
+				for l := 0; l < 4; l++ {
+					if 4*i+l >= cw {
+						wv &^= 0xFFFF << (16 * l)
+					}
+				}
+			}
+			out[i] = wv
+			sbRow[i] += uint32((wv * lane1) >> 48)
+		}
+		for i := fast; i < ww; i++ {
+			var wv uint64
+			var sum uint32
+			for l := 0; l < 4; l++ {
+				x := 4*i + l
+				if x >= cw {
+					break
+				}
+				v := uint64(r0[x]) + uint64(r0[x+1]) + uint64(r1[x]) + uint64(r1[x+1])
+				wv |= v << (16 * l)
+				sum += uint32(v)
+			}
+			out[i] = wv
+			sbRow[i] += sum
+		}
+	}
+}
+
+// pairRows sets out[i] to the four 2×2 sums of bytes 8i … 8i+7 of rows r0
+// and r1 (lane k is box k: pixels 2k, 2k+1 of both rows) and adds them to
+// acc[i]. It is a function of its own so that its loop keeps everything in
+// registers.
+//
+//go:noinline
+func pairRows(r0, r1 []uint8, out, acc []uint64) {
+	r0 = r0[:8*len(out)]
+	r1 = r1[:len(r0)]
+	acc = acc[:len(out)]
+	for i := range out {
+		a := binary.LittleEndian.Uint64(r0[8*i : 8*i+8])
+		b := binary.LittleEndian.Uint64(r1[8*i : 8*i+8])
+		s := (a & laneLo) + ((a >> 8) & laneLo) + (b & laneLo) + ((b >> 8) & laneLo)
+		out[i] = s
+		acc[i] += s
 	}
 }
 
@@ -401,11 +480,6 @@ func boxSums[T uint8 | uint16](d *Detector, pix []T, stride int) {
 	}
 }
 
-// box returns the candidate-image value at (cx, cy).
-func (d *Detector) box(cx, cy int) int {
-	return int(d.words[cy*d.ww+cx>>2] >> (16 * (cx & 3)) & 0xFFFF)
-}
-
 // estimate measures the noise and the background and sets the thresholds.
 func (d *Detector) estimate() {
 	// Noise: median |difference| of box sums two pixels apart, on every
@@ -414,11 +488,10 @@ func (d *Detector) estimate() {
 	if d.s == 1 {
 		step = 2
 	}
-	n, med := d.noiseHist(step)
+	med := d.noiseHist(step)
 	// |d| of two independent box sums: median 0.6745·√2·σbox.
 	d.sigC = math.Max(med/(0.6745*math.Sqrt2), 0.5)
 	d.sigP = d.sigC / 2
-	_ = n
 
 	// Background per tile: clipped mean of its block means.
 	sigSB := d.sigC / 4
@@ -475,12 +548,11 @@ func (d *Detector) estimate() {
 }
 
 // noiseHist histograms |difference| of box sums step boxes apart on every
-// 12th row and returns the number of pairs and their interpolated median.
-func (d *Detector) noiseHist(step int) (int, float64) {
+// 12th row and returns their interpolated median (0 without pairs).
+func (d *Detector) noiseHist(step int) float64 {
 	// Two histograms, filled alternately, keep consecutive increments of
 	// the same bin from waiting on each other; they are summed below.
-	hist := d.hist[:4096]
-	hist2 := d.hist[4096:8192]
+	hist := d.hist[:8192]
 	satBox := int(4 * d.satWork)
 	n := 0
 	mx := 0
@@ -512,14 +584,12 @@ func (d *Detector) noiseHist(step int) (int, float64) {
 			df = (df ^ sg) - sg
 			df = min(df, 4095)
 			mx = max(mx, df)
-			if n&1 == 0 {
-				hist[df]++
-			} else {
-				hist2[df]++
-			}
+			hist[(n&1)<<12|df]++
 			n++
 		}
 	}
+	hist2 := hist[4096:]
+	hist = hist[:4096]
 	med := 0.0
 	if n > 0 {
 		half := float64(n) / 2
@@ -542,7 +612,7 @@ func (d *Detector) noiseHist(step int) (int, float64) {
 	}
 	clear(hist[:mx+1])
 	clear(hist2[:mx+1])
-	return n, med
+	return med
 }
 
 func clampF(v, lo, hi float64) float64 {
@@ -635,17 +705,28 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 	v := vals[:n]
 	m := float64(sum) / 16 / float64(n)
 	m = min(m, float64(lo)/16+3*sig)
+	ps, pk := int64(-1), int64(-1)
 	for it := 0; it < 3; it++ {
 		lim := (m + 2.5*sig) * 16
-		// x ≤ lim for integer x is x ≤ floor(lim); clamp to keep the
-		// integer in range (sums are below 2^23).
-		l := int64(math.Floor(math.Max(math.Min(lim, 1<<40), -1)))
+		// x ≤ lim for integer x ≥ 0 is x ≤ floor(lim); block sums are
+		// below 2^23, so clamping lim keeps the conversion in range.
+		l := int64(-1)
+		if lim >= 1<<40 {
+			l = 1 << 40
+		} else if lim >= 0 {
+			l = int64(lim)
+		}
 		var s, k int64
 		for _, x := range v {
 			over := (l - x) >> 63 // −1 when x > l
 			s += x &^ over
 			k += over + 1
 		}
+		if s == ps && k == pk {
+			// m is a function of (s, k) alone: a fixed point.
+			break
+		}
+		ps, pk = s, k
 		if k > 0 {
 			m = float64(s) / 16 / float64(k)
 		}
@@ -653,11 +734,17 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 	return m, true
 }
 
-// bgBox interpolates the tile background at box coordinates (u, v), where
-// box (cx, cy) has its centre at (cx+0.5, cy+0.5); tb is the tile side in boxes.
-func (d *Detector) bgBox(u, v, tb float64) float64 {
-	fx := u/tb - 0.5
-	fy := v/tb - 0.5
+// bgPix is the background per pixel at full-resolution coordinates (x, y):
+// the tile background interpolated at box coordinates
+// u = (x−1)/s + 0.5 (box (cx, cy) has its centre at (cx+0.5, cy+0.5)),
+// tiles being 4·tsb boxes wide. s, 4·tsb and 4 are powers of two, so the
+// divisions are done as (exact) multiplications by their reciprocals.
+func (d *Detector) bgPix(x, y float64) float64 {
+	invS := 1 / float64(d.s)
+	invTB := 1 / float64(4*d.tsb)
+	u, v := (x-1)*invS+0.5, (y-1)*invS+0.5
+	fx := u*invTB - 0.5
+	fy := v*invTB - 0.5
 	fx = clampF(fx, 0, float64(d.tw-1))
 	fy = clampF(fy, 0, float64(d.th-1))
 	x0, y0 := int(fx), int(fy)
@@ -666,13 +753,7 @@ func (d *Detector) bgBox(u, v, tb float64) float64 {
 	t := d.tileBG
 	a := float64(t[y0*d.tw+x0])*(1-ax) + float64(t[y0*d.tw+x1])*ax
 	b := float64(t[y1*d.tw+x0])*(1-ax) + float64(t[y1*d.tw+x1])*ax
-	return a*(1-ay) + b*ay
-}
-
-// bgPix is the background per pixel at full-resolution coordinates (x, y).
-func (d *Detector) bgPix(x, y float64) float64 {
-	s := float64(d.s)
-	return d.bgBox((x-1)/s+0.5, (y-1)/s+0.5, float64(4*d.tsb)) / 4
+	return (a*(1-ay) + b*ay) * 0.25
 }
 
 // scan walks the candidate image and refines each candidate.
@@ -699,7 +780,7 @@ func gtMask(a, b uint64) uint64 { return ((a | laneH) - b - lane1) & laneH }
 
 // findCands collects, in scan order, the boxes above the low threshold that
 // are local maxima (ties go to the first in scan order) and pass the
-// phase-tolerant significance test of stage2. The threshold and the local
+// phase-tolerant significance test (stage2). The threshold and the local
 // maximum are tested four boxes at a time on the packed words.
 func (d *Detector) findCands() {
 	ww, cw, sbw := d.ww, d.cw, d.sbw
@@ -707,7 +788,14 @@ func (d *Detector) findCands() {
 	sig := d.sigC
 	sig2, sig4 := math.Sqrt2*sig, 2*sig
 	quad := d.quad
+	// stage2 passes when any of fv/sig, (fv+nb)/sig2, (fv+h+vv+dg)/sig4
+	// reaches quad. A numerator below quad·divisor·(1−1e-9) cannot round up
+	// to quad, so most boxes are rejected without dividing; the rest take
+	// the exact test.
+	const margin = 1 - 1e-9
+	tA, tB, tC := quad*sig*margin, quad*sig2*margin, quad*sig4*margin
 	bin2 := d.s == 2
+	hits := d.rowbuf[:ww]
 	for cy := 1; cy < d.ch-1; cy++ {
 		up := words[(cy-1)*ww : cy*ww]
 		row := words[cy*ww : (cy+1)*ww]
@@ -716,11 +804,14 @@ func (d *Detector) findCands() {
 		bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
 		up = up[:len(row)]
 		dn = dn[:len(row)]
-		for i, wv := range row {
+		thr = thr[:len(row)]
+		// Words with a box above the threshold, listed without branches
+		// (which would be mispredicted on noise).
+		nh := listHits(row, thr, hits)
+		for _, hi := range hits[:nh] {
+			i := int(hi)
+			wv := row[i]
 			m := (wv + thr[i]) & laneH
-			if m == 0 {
-				continue
-			}
 			if i == 0 || 4*i+4 > cw-1 {
 				// Only boxes 1 ≤ cx < cw−1 have all their neighbours.
 				for l := 0; l < 4; l++ {
@@ -746,44 +837,82 @@ func (d *Detector) findCands() {
 			dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
 			m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) & gtMask(wv, lw) &
 				geMask(wv, rw) & geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
+			if m == 0 {
+				continue
+			}
+			bg := float64(bgRow[i])
+			// Integer pre-test thresholds: a box whose integer sums stay
+			// under these fails stage2 (the margin of tA, tB, tC dwarfs the
+			// rounding of bg and of the float numerators).
+			kA, kB, kC := tA+bg, tB+2*bg, tC+4*bg
+			diag := [4]uint64{dr, dl, ur, ul}
 			for m != 0 {
 				l := bits.TrailingZeros64(m) >> 4
 				m &= m - 1
 				sh := uint(16 * l)
 				v := int(wv >> sh & 0xFFFF)
+				if bin2 {
+					li, ri := int(lw>>sh&0xFFFF), int(rw>>sh&0xFFFF)
+					ui, di := int(u>>sh&0xFFFF), int(dw>>sh&0xFFFF)
+					hi, vi := max(li, ri), max(ui, di)
+					gi := int(diag[(b2i(li > ri)|b2i(ui > di)<<1)&3] >> sh & 0xFFFF)
+					if float64(v) < kA && float64(v+max(hi, vi)) < kB && float64(v+hi+vi+gi) < kC {
+						continue
+					}
+				}
 				// stage2: the best of the box alone, with its brightest
 				// edge neighbour, and the brightest 2×2 of boxes containing
 				// it, so a star split across bins is not lost.
-				bg := float64(bgRow[i])
 				fv := float64(v) - bg
-				best := fv / sig
+				pass := false
 				if bin2 {
 					lv, rv := float64(int(lw>>sh&0xFFFF))-bg, float64(int(rw>>sh&0xFFFF))-bg
 					uv, dv := float64(int(u>>sh&0xFFFF))-bg, float64(int(dw>>sh&0xFFFF))-bg
 					nb := max(lv, rv, uv, dv)
-					best = max(best, (fv+nb)/sig2)
 					h := max(lv, rv)
 					vv := max(uv, dv)
-					var dgw uint64
-					switch {
-					case lv > rv && uv > dv:
-						dgw = ul
-					case uv > dv:
-						dgw = ur
-					case lv > rv:
-						dgw = dl
-					default:
-						dgw = dr
+					// The diagonal next to the brighter horizontal and
+					// vertical neighbours (right/down on ties).
+					sel := b2i(lv > rv) | b2i(uv > dv)<<1
+					dg := float64(int(diag[sel&3]>>sh&0xFFFF)) - bg
+					a, b, c := fv, fv+nb, fv+h+vv+dg
+					if a >= tA || b >= tB || c >= tC {
+						best := max(a/sig, b/sig2, c/sig4)
+						pass = best >= quad
 					}
-					dg := float64(int(dgw>>sh&0xFFFF)) - bg
-					best = max(best, (fv+h+vv+dg)/sig4)
+				} else if fv >= tA {
+					pass = fv/sig >= quad
 				}
-				if best >= quad {
+				if pass {
 					d.cands = append(d.cands, cand{int32(4*i + l), int32(cy), int32(v)})
 				}
 			}
 		}
 	}
+}
+
+// listHits writes to hits the indices of the words of row with a box above
+// its threshold and returns their number. It is kept out of findCands so
+// that its loop gets registers of its own.
+//
+//go:noinline
+func listHits(row, thr []uint64, hits []int32) int {
+	thr = thr[:len(row)]
+	hits = hits[:len(row)]
+	nh := 0
+	for i, wv := range row {
+		c := (wv + thr[i]) & laneH
+		hits[nh] = int32(i)
+		nh += int((c | -c) >> 63)
+	}
+	return nh
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // refine examines a candidate at full resolution and appends a star.
@@ -806,8 +935,12 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	px, py, pv := -1, -1, -1
 	for y := max(s*cy-1, 0); y <= min(s*cy+2, h-1); y++ {
 		for x := max(s*cx-1, 0); x <= min(s*cx+2, w-1); x++ {
-			if v := int(pix[y*stride+x]); v > pv && d.stamp[y*w+x] != d.gen {
-				px, py, pv = x, y, v
+			// A claimed pixel gets key −1 and is never taken; written
+			// without && so the compiler can use conditional moves.
+			j := y*w + x
+			key := int(pix[y*stride+x]) | -int(d.stamp[j>>6]>>(j&63)&1)
+			if key > pv {
+				px, py, pv = x, y, key
 			}
 		}
 	}
@@ -823,8 +956,9 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	}
 	at := func(x, y int) float64 { return float64(pix[y*stride+x]) }
 	// val is at with known hot pixels replaced by the background.
+	nHot := d.nHot
 	val := func(x, y int) float64 {
-		if d.hot[y*w+x] == d.gen {
+		if nHot > 0 && d.hotRow[y] == d.gen && d.isHot(y*w+x) {
 			return b
 		}
 		return float64(pix[y*stride+x])
@@ -833,9 +967,17 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// the matched-filter significance of a star (FWHM 1.5-2.5 px).
 	{
 		q := 0.0
-		for y := py - 1; y <= py+1; y++ {
-			for x := px - 1; x <= px+1; x++ {
-				q += val(x, y)
+		if nHot == 0 || (d.hotRow[py-1] != d.gen && d.hotRow[py] != d.gen && d.hotRow[py+1] != d.gen) {
+			// No hot pixel here: an integer sum, equal to the float one.
+			r0 := pix[(py-1)*stride+px-1 : (py-1)*stride+px+2]
+			r1 := pix[py*stride+px-1 : py*stride+px+2]
+			r2 := pix[(py+1)*stride+px-1 : (py+1)*stride+px+2]
+			q = float64(int(r0[0]) + int(r0[1]) + int(r0[2]) + int(r1[0]) + int(r1[1]) + int(r1[2]) + int(r2[0]) + int(r2[1]) + int(r2[2]))
+		} else {
+			for y := py - 1; y <= py+1; y++ {
+				for x := px - 1; x <= px+1; x++ {
+					q += val(x, y)
+				}
 			}
 		}
 		if (q-9*b)/(3*sig) < 0.7*d.o.Sigma {
@@ -910,8 +1052,10 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			for _, k := range top {
 				if e[k] > 0.3*e[top[0]] {
 					j := (py+k/3-1)*w + px + k%3 - 1
-					d.stamp[j] = d.gen
-					d.hot[j] = d.gen
+					d.claim(j)
+					d.hot[j>>6] |= 1 << (j & 63)
+					d.hotRow[j/w] = d.gen
+					d.nHot++
 				}
 			}
 			if traceReject != nil {
@@ -925,6 +1069,34 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	x0, y0 := max(px-3, 0), max(py-3, 0)
 	x1, y1 := min(px+3, w-1), min(py+3, h-1)
 	var wx, wy [7]float64
+	// The window's background-subtracted values, read once for all
+	// iterations; row stride 7.
+	nx, ny := x1-x0+1, y1-y0+1
+	var win [49]float64
+	var ssPos, ssAll float64
+	for y := y0; y <= y1; y++ {
+		wr := win[(y-y0)*7 : (y-y0)*7+nx]
+		src := pix[y*stride+x0 : y*stride+x0+len(wr)]
+		plain := nHot == 0 || d.hotRow[y] != d.gen
+		for k := range wr {
+			v := float64(src[k]) - b
+			if !plain {
+				v = val(x0+k, y) - b
+			}
+			wr[k] = v
+			p := (v + math.Abs(v)) * 0.5 // max(v, 0) without a branch
+			ssPos += p * p
+			ssAll += v * v
+		}
+	}
+	// The weighted sum S below is at most sqrt(Σw²·Σ(v⁺)²) (Cauchy-Schwarz,
+	// all weights ≥ 0), so when sqrt(Σ(v⁺)²) is clearly under Sigma·σ the
+	// candidate fails the significance test whatever the centroid: skip
+	// the iterations. The margins cover the rounding of S (at most ~1e-14
+	// of sqrt(Σw²·Σv²)) and of the final division.
+	if traceReject == nil && math.Sqrt(ssPos)+1e-9*math.Sqrt(ssAll) < d.o.Sigma*sig*(1-1e-9) {
+		return
+	}
 	// Start from the first moment of the 3×3 excess: for faint stars the
 	// brightest pixel is often a noise-displaced one.
 	cxf, cyf := float64(px)+0.5, float64(py)+0.5
@@ -932,7 +1104,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		var m, mx, my float64
 		for y := py - 1; y <= py+1; y++ {
 			for x := px - 1; x <= px+1; x++ {
-				if q := val(x, y) - b; q > 0 {
+				if q := win[(y-y0)*7+x-x0]; q > 0 {
 					m += q
 					mx += q * float64(x-px)
 					my += q * float64(y-py)
@@ -947,17 +1119,23 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	inv := 1 / (2 * d.wgtSig * d.wgtSig)
 	var S, sw2 float64
 	for it := 0; it < 5; it++ {
-		gaussRow(wx[:x1-x0+1], float64(x0)+0.5-cxf, inv, d.expStep)
-		gaussRow(wy[:y1-y0+1], float64(y0)+0.5-cyf, inv, d.expStep)
+		gaussRow(wx[:nx], float64(x0)+0.5-cxf, inv, d.expStep)
+		gaussRow(wy[:ny], float64(y0)+0.5-cyf, inv, d.expStep)
+		var tx [7]float64
+		for k := range tx[:nx] {
+			tx[k] = float64(x0+k) + 0.5 - cxf
+		}
 		var sx, sy float64
 		S = 0
-		for y := y0; y <= y1; y++ {
-			ay := wy[y-y0]
-			ty := float64(y) + 0.5 - cyf
-			for x := x0; x <= x1; x++ {
-				q := ay * wx[x-x0] * (val(x, y) - b)
+		for j, ay := range wy[:ny] {
+			ty := float64(y0+j) + 0.5 - cyf
+			wr := win[j*7 : j*7+nx]
+			wxr := wx[:len(wr)]
+			txr := tx[:len(wr)]
+			for k, v := range wr {
+				q := ay * wxr[k] * v
 				S += q
-				sx += q * (float64(x) + 0.5 - cxf)
+				sx += q * txr[k]
 				sy += q * ty
 			}
 		}
@@ -998,7 +1176,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	brighter := false
 	d.stack = append(d.stack[:0], int32(py*w+px))
 	d.blob = append(d.blob[:0], int32(py*w+px))
-	d.stamp[py*w+px] = d.gen
+	d.claim(py*w + px)
 	for len(d.stack) > 0 && area < limit {
 		i := int(d.stack[len(d.stack)-1])
 		d.stack = d.stack[:len(d.stack)-1]
@@ -1023,8 +1201,8 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
 			for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
 				j := ny*w + nx
-				if d.stamp[j] != d.gen && val(nx, ny) > level {
-					d.stamp[j] = d.gen
+				if !d.claimed(j) && val(nx, ny) > level {
+					d.claim(j)
 					d.stack = append(d.stack, int32(j))
 					d.blob = append(d.blob, int32(j))
 				}
@@ -1033,7 +1211,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	}
 	if brighter {
 		for _, j := range d.blob {
-			d.stamp[j] = 0
+			d.release(int(j))
 		}
 		trace(px, py, "flank")
 		return
@@ -1042,7 +1220,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// Release the pixels: with a misjudged background the fill can
 		// spill into the sky, and stars there must stay findable.
 		for _, j := range d.blob {
-			d.stamp[j] = 0
+			d.release(int(j))
 		}
 		trace(px, py, "extended")
 		return // extended: glare, lit foliage, a street light
@@ -1057,7 +1235,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// Stamp the 3×3 core too, so faint stars are not found twice.
 	for y := py - 1; y <= py+1; y++ {
 		for x := px - 1; x <= px+1; x++ {
-			d.stamp[y*w+x] = d.gen
+			d.claim(y*w + x)
 		}
 	}
 	if area >= 6 && m0 > 0 {
@@ -1083,13 +1261,72 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	ra := max(3, int(math.Ceil(math.Sqrt(float64(area)/math.Pi)))+2)
 	ix, iy := int(cxf), int(cyf)
 	bsum := 0.0
-	for y := max(iy-ra, 0); y <= min(iy+ra, h-1); y++ {
-		for x := max(ix-ra, 0); x <= min(ix+ra, w-1); x++ {
+	xa, xb := max(ix-ra, 0), min(ix+ra, w-1)
+	for y := max(iy-ra, 0); y <= min(iy+ra, h-1) && xa <= xb; y++ {
+		if nHot == 0 || d.hotRow[y] != d.gen {
+			// No hot pixel on this row: val is the pixel value.
+			for _, p := range pix[y*stride+xa : y*stride+xb+1] {
+				bsum += float64(p) - b
+			}
+			continue
+		}
+		for x := xa; x <= xb; x++ {
 			bsum += val(x, y) - b
 		}
 	}
 	d.stars = append(d.stars, Star{X: cxf, Y: cyf, Brightness: max(bsum, S), Peak: peak, Saturated: saturated})
 	return false
+}
+
+func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
+func (d *Detector) claim(j int)        { d.stamp[j>>6] |= 1 << (j & 63) }
+func (d *Detector) release(j int)      { d.stamp[j>>6] &^= 1 << (j & 63) }
+func (d *Detector) isHot(j int) bool   { return d.hot[j>>6]>>(j&63)&1 != 0 }
+
+// dedup drops, in order, every star closer than 1.5 px to an earlier kept
+// one. Kept stars are filed in a grid of 2×2-pixel cells, so only the 3×3
+// cells around a star are searched: any star within 1.5 px lies there.
+func (d *Detector) dedup(st []Star) []Star {
+	gw, gh := d.w/2+3, d.h/2+3
+	if len(d.grid) != gw*gh {
+		d.grid = grow(d.grid, gw*gh)
+		for i := range d.grid {
+			d.grid[i] = -1
+		}
+	}
+	cell := func(x, y float64) (int, int) {
+		cx := int(math.Floor(max(min(x*0.5, float64(gw)), -2))) + 1
+		cy := int(math.Floor(max(min(y*0.5, float64(gh)), -2))) + 1
+		return min(max(cx, 0), gw-1), min(max(cy, 0), gh-1)
+	}
+	d.gnext = d.gnext[:0]
+	out := st[:0]
+	for _, s := range st {
+		gx, gy := cell(s.X, s.Y)
+		dup := false
+	search:
+		for yy := max(gy-1, 0); yy <= min(gy+1, gh-1); yy++ {
+			for xx := max(gx-1, 0); xx <= min(gx+1, gw-1); xx++ {
+				for k := d.grid[yy*gw+xx]; k >= 0; k = d.gnext[k] {
+					if dx, dy := s.X-out[k].X, s.Y-out[k].Y; dx*dx+dy*dy < 2.25 {
+						dup = true
+						break search
+					}
+				}
+			}
+		}
+		if !dup {
+			c := gy*gw + gx
+			d.gnext = append(d.gnext, d.grid[c])
+			d.grid[c] = int32(len(out))
+			out = append(out, s)
+		}
+	}
+	for _, s := range out {
+		gx, gy := cell(s.X, s.Y)
+		d.grid[gy*gw+gx] = -1
+	}
+	return out
 }
 
 // finish sorts, removes duplicates and applies MaxStars.
@@ -1105,20 +1342,7 @@ func (d *Detector) finish() []Star {
 		return 0
 	})
 	if len(st) < 4000 {
-		out := st[:0]
-		for _, s := range st {
-			dup := false
-			for _, k := range out {
-				if dx, dy := s.X-k.X, s.Y-k.Y; dx*dx+dy*dy < 2.25 {
-					dup = true
-					break
-				}
-			}
-			if !dup {
-				out = append(out, s)
-			}
-		}
-		st = out
+		st = d.dedup(st)
 	}
 	if d.o.MaxStars > 0 && len(st) > d.o.MaxStars {
 		st = st[:d.o.MaxStars]
@@ -1163,28 +1387,56 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 	const nd = lineDirsN
 	var mean [nd][2]float64
 	var cnt [nd][2]int
-	var samp [nd][2][lineNR]float64
+	// Samples are kept as the sum of their two pixels (twice the value):
+	// the half-sums, and their sums over at most lineNR radii, are exact in
+	// float64, so the means equal a running float sum of the halves.
+	var samp [nd * 2 * lineNR]int32 // (k·2+side)·lineNR + i
 	inner := px > lineRmax+1 && py > lineRmax+1 && px < d.w-lineRmax-2 && py < d.h-lineRmax-2
-	for k := range lineOff {
-		for side := 0; side < 2; side++ {
-			var a float64
-			n := 0
-			for i := range lineOff[k][side] {
-				o := &lineOff[k][side][i]
-				x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
-				if !inner && (min(x0, x1, y0, y1) < 0 || max(x0, x1) >= d.w || max(y0, y1) >= d.h) {
-					break
-				}
-				v := float64(int(pix[y0*stride+x0])+int(pix[y1*stride+x1])) / 2
-				samp[k][side][n] = v
-				a += v
-				n++
-			}
-			cnt[k][side] = n
-			if n > 0 {
-				mean[k][side] = a / float64(n)
+	if inner {
+		lin := d.lineLinear(stride)
+		base := py*stride + px
+		p := pix[base-(lineRmax+1)*(stride+1) : base+(lineRmax+1)*(stride+1)+1]
+		base = (lineRmax + 1) * (stride + 1)
+		for j := range samp {
+			samp[j] = int32(p[base+int(lin[2*j])]) + int32(p[base+int(lin[2*j+1])])
+		}
+		for k := range mean {
+			for side := 0; side < 2; side++ {
+				sm := samp[(2*k+side)*lineNR : (2*k+side+1)*lineNR]
+				a := sm[0] + sm[1] + sm[2] + sm[3] + sm[4] + sm[5]
+				cnt[k][side] = lineNR
+				mean[k][side] = float64(a) / 2 / float64(lineNR)
 			}
 		}
+	} else {
+		for k := range lineOff {
+			for side := 0; side < 2; side++ {
+				a := int32(0)
+				n := 0
+				for i := range lineOff[k][side] {
+					o := &lineOff[k][side][i]
+					x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
+					if min(x0, x1, y0, y1) < 0 || max(x0, x1) >= d.w || max(y0, y1) >= d.h {
+						break
+					}
+					v := int32(pix[y0*stride+x0]) + int32(pix[y1*stride+x1])
+					samp[(2*k+side)*lineNR+n] = v
+					a += v
+					n++
+				}
+				cnt[k][side] = n
+				if n > 0 {
+					mean[k][side] = float64(a) / 2 / float64(n)
+				}
+			}
+		}
+	}
+	// A side's mean against the reference has a noise of about
+	// σs·sqrt(1.5/n); 3.5 of those on both sides at once is rare even
+	// over 24 directions.
+	var limN [lineNR + 1]float64
+	for n := 1; n <= lineNR; n++ {
+		limN[n] = math.Max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk)
 	}
 	for k := range mean {
 		q := (k + nd/2) % nd
@@ -1199,12 +1451,8 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 		default:
 			continue
 		}
-		// A side's mean against the reference has a noise of about
-		// σs·sqrt(1.5/n); 3.5 of those on both sides at once is rare even
-		// over 24 directions.
-		lim := func(n int) float64 { return math.Max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk) }
 		na, nc := cnt[k][0], cnt[k][1]
-		if na >= 2 && nc >= 2 && mean[k][0]-ref > lim(na) && mean[k][1]-ref > lim(nc) {
+		if na >= 2 && nc >= 2 && mean[k][0]-ref > limN[na] && mean[k][1]-ref > limN[nc] {
 			trace(px, py, "line-2")
 			return true
 		}
@@ -1212,13 +1460,13 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 		// nearly every radius.
 		for side := 0; side < 2; side++ {
 			n := cnt[k][side]
-			if n < 4 || mean[k][side]-ref <= lim(n) {
+			if n < 4 || mean[k][side]-ref <= limN[n] {
 				continue
 			}
 			t := ref + math.Max(1.5*sigS, 0.05*pk)
 			c := 0
-			for _, v := range samp[k][side][:n] {
-				if v > t {
+			for _, v := range samp[(2*k+side)*lineNR : (2*k+side)*lineNR+n] {
+				if float64(v)/2 > t {
 					c++
 				}
 			}
@@ -1231,38 +1479,69 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 	return false
 }
 
+// lineLinear returns lineOff flattened into offsets in a buffer of the
+// given stride (dy·stride+dx, two per sample), cached per stride.
+func (d *Detector) lineLinear(stride int) *[lineDirsN * 2 * lineNR * 2]int32 {
+	if d.lineStride != stride {
+		j := 0
+		for k := range lineOff {
+			for side := range lineOff[k] {
+				for i := range lineOff[k][side] {
+					for st := 0; st < 2; st++ {
+						o := lineOff[k][side][i][st]
+						d.lineLin[j] = int32(o[1]*stride + o[0])
+						j++
+					}
+				}
+			}
+		}
+		d.lineStride = stride
+	}
+	return &d.lineLin
+}
+
 // ringStats returns the clipped mean and standard deviation of the 24
 // pixels at Chebyshev distance 3 from (px, py).
 func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64) {
-	var v [24]float64
+	// Pixels are integers below 2^16, so their sums and sums of squares
+	// over 24 pixels are exact in integers and equal the float sums.
+	var v [24]int64
+	top := pix[(py-3)*stride+px-3 : (py-3)*stride+px+4]
+	bot := pix[(py+3)*stride+px-3 : (py+3)*stride+px+4]
+	bot = bot[:len(top)]
 	n := 0
-	for k := -3; k <= 3; k++ {
-		v[n] = float64(pix[(py-3)*stride+px+k])
-		v[n+1] = float64(pix[(py+3)*stride+px+k])
+	for k := range top {
+		v[n] = int64(top[k])
+		v[n+1] = int64(bot[k])
 		n += 2
 	}
 	for k := -2; k <= 2; k++ {
-		v[n] = float64(pix[(py+k)*stride+px-3])
-		v[n+1] = float64(pix[(py+k)*stride+px+3])
+		v[n] = int64(pix[(py+k)*stride+px-3])
+		v[n+1] = int64(pix[(py+k)*stride+px+3])
 		n += 2
 	}
-	lim := math.Inf(1)
-	for it := 0; it < 2; it++ {
-		var s, s2 float64
-		k := 0
-		for _, x := range v {
-			if x <= lim {
-				s += x
-				s2 += x * x
-				k++
-			}
-		}
-		if k < 4 {
-			break
-		}
-		mean = s / float64(k)
-		sd = math.Sqrt(math.Max(s2/float64(k)-mean*mean, 0))
-		lim = mean + 2.5*sd
+	// First pass: every pixel (the limit is +Inf).
+	var s, s2 int64
+	for _, x := range v {
+		s += x
+		s2 += x * x
+	}
+	mean = float64(s) / 24
+	sd = math.Sqrt(math.Max(float64(s2)/24-mean*mean, 0))
+	// Second pass, clipped at mean+2.5·sd.
+	lim := mean + 2.5*sd
+	s, s2 = 0, 0
+	k := int64(0)
+	for _, x := range v {
+		in := int64(b2i(float64(x) <= lim))
+		x *= in
+		s += x
+		s2 += x * x
+		k += in
+	}
+	if k >= 4 {
+		mean = float64(s) / float64(k)
+		sd = math.Sqrt(math.Max(float64(s2)/float64(k)-mean*mean, 0))
 	}
 	return mean, sd
 }

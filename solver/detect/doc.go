@@ -7,16 +7,16 @@
 // filter rather than on single pixels:
 //
 //  1. 2×2 box sums (the "candidate image": at stride 2 for Binning 2,
-//     stride 1 for Binning 1), packed four to a 64-bit word. The 8-bit,
-//     Binning 2 path does this with SWAR arithmetic, 8 source pixels per
-//     load, and gathers 8×8-pixel block sums in the same pass.
+//     stride 1 for Binning 1), packed four to a 64-bit word. The 8-bit
+//     paths do this with SWAR arithmetic, one 8-byte load per row and word,
+//     and gather 8×8-pixel block sums in the same pass.
 //  2. Noise: the median absolute difference of neighbouring box sums on a
 //     subset of rows (immune to gradients and to the few star pixels).
 //  3. Background: a sigma-clipped mean of the block sums per 32×32-pixel
 //     tile, interpolated bilinearly, so gradients and moonlight are followed.
-//  4. Candidates: local maxima of the box sums above a low threshold (tested
-//     four at a time per word), then a phase-tolerant test on neighbouring
-//     box sums, processed brightest first.
+//  4. Candidates: local maxima of the box sums above a low threshold (both
+//     tested four at a time per word), then a phase-tolerant test on
+//     neighbouring box sums, processed brightest first.
 //  5. At full resolution around each candidate: a 3×3 pre-test; the local
 //     background and noise from the ring 3 px out where the tile background
 //     lags (glare); the hot-pixel test (a lone spike, or a bright cluster of
