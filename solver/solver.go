@@ -203,6 +203,21 @@ type catProj struct {
 	v      vec3
 }
 
+// firstUX returns the index of the first projection with ux ≥ x in a slice
+// sorted by ux (len(cat) when there is none): the start of a window search.
+func firstUX(cat []catProj, x float64) int {
+	lo, hi := 0, len(cat)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if cat[mid].ux < x {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
 type pair struct {
 	cent int     // centroid index
 	cat  int32   // star index
@@ -357,16 +372,7 @@ func (s *Solver) matchStars(sc *scratch, m *model, cents []Centroid, n int, r fl
 	for i := 0; i < n; i++ {
 		px, py := m.w/2-cents[i].X, m.h/2-cents[i].Y
 		ux, uy := m.undistort(px, py)
-		// first star with cat.ux >= ux − r
-		lo, hi := 0, len(cat)
-		for lo < hi {
-			mid := (lo + hi) / 2
-			if cat[mid].ux < ux-r {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
+		lo := firstUX(cat, ux-r)
 		best, bd := -1, r2
 		for j := lo; j < len(cat) && cat[j].ux <= ux+r; j++ {
 			if sc.used[j] {

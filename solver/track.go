@@ -110,16 +110,7 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 			n := 0
 			for a := 0; a < nc; a++ {
 				ax, ay := m.w/2-cents[a].X+ox, m.h/2-cents[a].Y+oy
-				lo, hi := 0, ns
-				for lo < hi {
-					mid := (lo + hi) / 2
-					if cat[mid].ux < ax-rv {
-						lo = mid + 1
-					} else {
-						hi = mid
-					}
-				}
-				for b := lo; b < ns && cat[b].ux <= ax+rv; b++ {
+				for b := firstUX(cat, ax-rv); b < ns && cat[b].ux <= ax+rv; b++ {
 					ex, ey := cat[b].ux-ax, cat[b].uy-ay
 					if ex*ex+ey*ey <= r2 {
 						n++
