@@ -211,7 +211,7 @@ func TestRealFrames(t *testing.T) {
 }
 
 // loadReal512 returns a real 512×512 8-bit frame for benchmarks, if present.
-func loadReal512(b *testing.B, name string) *image.Gray {
+func loadReal512(b testing.TB, name string) *image.Gray {
 	img, err := imageio.Load(filepath.Join(skyDir, "images", name))
 	if err != nil {
 		b.Skipf("shared frame %s absent: %v", name, err)
