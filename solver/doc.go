@@ -12,10 +12,14 @@
 // Each pattern's key is its five sorted edge ratios (edges divided by the
 // largest), computed on unit vectors: with an FOV estimate, one pixel scale;
 // blind, a geometric ladder of scales across the database's range (each
-// owning ±13% of FOV). The key's quantised bins, plus neighbouring bins when
-// a ratio lies within the tolerance of a bin edge, address hash buckets;
-// each candidate is screened by its 45-bit ratio fingerprint, then by its
-// exact ratios and implied FOV. Candidate star correspondences come from
+// owning ±13% of FOV). The ratios change slowly and smoothly with the
+// scale, so a guess's window for each ratio spans its values at the edges
+// and the centre of the guess's FOV band, widened by the centroid error.
+// The windows' quantised bins address hash buckets; the guesses' buckets
+// mostly coincide, and each is read once per pattern for all guesses, its
+// extent fetched in a separate pass so that the cache misses overlap. Each
+// candidate is screened by its 45-bit ratio fingerprint, then by its exact
+// ratios and implied FOV. Candidate star correspondences come from
 // the best of the 24 permutations; the rotation from Horn's quaternion
 // solution of Wahba's problem. The search is bounded by MaxPatterns
 // combinations whatever the input (no timeout needed; a context cancels).
@@ -44,9 +48,9 @@
 // frames, hot pixels, random dot lists solved with and without an FOV hint,
 // and 3-star frames with a wrong prior) and records the lowest Prob that
 // any rejected hypothesis reached; on the current database that is about
-// 1e-3, three orders of magnitude above the threshold, and the test fails
-// if it ever comes within 10x. Competing hypotheses are ranked: after
-// the first acceptance the search continues for ExtraPatterns more
+// 5e-3, more than three orders of magnitude above the threshold, and the
+// test fails if it ever comes within 10x. Competing hypotheses are ranked:
+// after the first acceptance the search continues for ExtraPatterns more
 // combinations (unless Prob < StrongProb) and the lowest Prob wins.
 //
 // # Tracking

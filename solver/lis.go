@@ -36,8 +36,9 @@ const (
 )
 
 // fovRange returns the horizontal FOV search range and the guesses of the
-// pixel scale used to turn pixels into vectors for the pattern keys.
-func (s *Solver) fovRange(req *Request) (lo, hi float64, guesses []float64, blind bool) {
+// pixel scale used to turn pixels into vectors for the pattern keys,
+// appended to guesses.
+func (s *Solver) fovRange(req *Request, guesses []float64) (lo, hi float64, _ []float64, blind bool) {
 	w, h := float64(req.Width), float64(req.Height)
 	if req.FOVEstimate > 0 {
 		e := req.FOVMaxError
@@ -76,11 +77,11 @@ type search struct {
 	lo, hi   float64   // FOV range, degrees
 	guesses  []float64 // FOV guesses for the pattern keys
 	gLo, gHi float64   // FOV band each guess owns, relative
-	relErr   float64   // largest relative error of a guess
 	nv       int       // centroids used in verification
 	rv       float64   // match radius, pixels
 	minL     float64   // smallest pattern, pixels
-	maxTol   float64   // largest useful ratio tolerance
+	maxWidth float64   // widest useful ratio window
+	curve    float64   // ratio window margin per unit of 1 − cos θ, see lookupPattern
 	n1       int       // centroids in the cheap verification stage
 
 	tried, verified, budget int
@@ -90,7 +91,8 @@ type search struct {
 func (s *Solver) lostInSpace(ctx context.Context, req *Request, sc *scratch) (best hypothesis, tried, verified int, st Status) {
 	cents := req.Centroids
 	w, h := float64(req.Width), float64(req.Height)
-	lo, hi, guesses, _ := s.fovRange(req)
+	lo, hi, guesses, _ := s.fovRange(req, sc.guesses[:0])
+	sc.guesses = guesses
 	hd := &s.db.Header
 	if hi < 0.7*hd.FOVMin || lo > 1.3*hd.FOVMax*w/math.Min(w, h) {
 		// The database has no patterns at this scale.
@@ -118,28 +120,65 @@ func (s *Solver) lostInSpace(ctx context.Context, req *Request, sc *scratch) (be
 	}
 	wins[0] = window{0, min(nP, mp), s.MaxPatterns - used}
 
-	if cap(sc.cvec) < len(guesses) {
-		sc.cvec = make([][]vec3, len(guesses))
+	// Centroid vectors at each guess and at the edges of the FOV band it
+	// owns: points 2g, 2g+1, 2g+2 are guess g's lower edge, centre and
+	// upper edge.
+	np := 2*len(guesses) + 1
+	if cap(sc.cvec) < np {
+		sc.cvec = make([][]vec3, np)
 	}
-	sc.cvec = sc.cvec[:len(guesses)]
-	for g, fov := range guesses {
-		sg := scaleFor(fov, w)
-		sc.cvec[g] = sc.cvec[g][:0]
-		for i := 0; i < nP; i++ {
-			sc.cvec[g] = append(sc.cvec[g], unit(vec3{(w/2 - cents[i].X) * sg, (h/2 - cents[i].Y) * sg, 1}))
+	sc.cvec = sc.cvec[:np]
+	for j := range sc.cvec {
+		var fov float64
+		switch {
+		case j%2 == 1:
+			fov = guesses[j/2]
+		case len(guesses) == 1:
+			fov = lo
+			if j == 2 {
+				fov = hi
+			}
+		case j < np-1:
+			fov = guesses[j/2] / math.Sqrt(guessStep)
+		default:
+			fov = guesses[j/2-1] * math.Sqrt(guessStep)
 		}
+		sg := scaleFor(fov, w)
+		sc.cvec[j] = sc.cvec[j][:0]
+		for i := 0; i < nP; i++ {
+			sc.cvec[j] = append(sc.cvec[j], unit(vec3{(w/2 - cents[i].X) * sg, (h/2 - cents[i].Y) * sg, 1}))
+		}
+	}
+	// Chords between centroid pairs, per scale point, filled on demand.
+	nPairs := nP * (nP - 1) / 2
+	if cap(sc.chordOK) < nPairs {
+		sc.chordOK = make([]bool, nPairs)
+	}
+	sc.chordOK = sc.chordOK[:nPairs]
+	clear(sc.chordOK)
+	if cap(sc.chords) < nPairs*np {
+		sc.chords = make([]float64, nPairs*np)
+	}
+	sc.chords = sc.chords[:nPairs*np]
+	if cap(sc.ratios) < np {
+		sc.ratios = make([][6]float64, np)
 	}
 	se := search{ctx: ctx, sc: sc, cents: cents, w: w, h: h, lo: lo, hi: hi, guesses: guesses,
 		gLo: 0, gHi: math.Inf(1), nv: min(len(cents), s.MaxVerifyStars), rv: s.verifyRadius(w),
 		minL: math.Max(10, 0.08*math.Min(w, h)),
 		// At most two bins per ratio: 32 probes.
-		maxTol: 0.5 / float64(hd.KeyBins)}
+		maxWidth: 1 / float64(hd.KeyBins)}
+	band := hi / lo
 	if len(guesses) > 1 {
 		// Each guess owns the FOVs nearest to it, so a pattern is verified once.
-		se.gLo, se.gHi, se.relErr = 1/guessHalfStep, guessHalfStep, guessHalfStep-1
-	} else {
-		se.relErr = (hi - lo) / (hi + lo)
+		se.gLo, se.gHi = 1/guessHalfStep, guessHalfStep
+		band = guessHalfStep * guessHalfStep
 	}
+	// Between the band's edges and centre the ratios stray from the values
+	// there by at most 0.06·(1−cos θ) for a band of a factor 1.27 (θ the
+	// pattern's largest off-axis angle; measured over random patterns from
+	// 8° to 40° fields), growing with the square of the band's width.
+	se.curve = 0.1 * math.Max(1, math.Pow(math.Log(band)/math.Log(guessStep), 2))
 	sc.hyps = sc.hyps[:0]
 	for _, win := range wins {
 		if win.n < 4 || se.found {
@@ -181,18 +220,17 @@ func (s *Solver) searchWindow(se *search, start, n int) bool {
 					}
 					idx := [4]int{start + a, start + b, start + c, start + d}
 					// Largest pixel separation: skip tiny patterns.
-					lpx := 0.0
+					l2 := 0.0
 					for i := 0; i < 4; i++ {
 						for j := i + 1; j < 4; j++ {
-							lpx = math.Max(lpx, math.Hypot(cents[idx[i]].X-cents[idx[j]].X, cents[idx[i]].Y-cents[idx[j]].Y))
+							dx, dy := cents[idx[i]].X-cents[idx[j]].X, cents[idx[i]].Y-cents[idx[j]].Y
+							l2 = max(l2, dx*dx+dy*dy)
 						}
 					}
-					if lpx < se.minL {
+					if l2 < se.minL*se.minL {
 						continue
 					}
-					for g := range se.guesses {
-						s.lookup(se, idx, g, lpx)
-					}
+					s.lookupPattern(se, idx, math.Sqrt(l2))
 				}
 			}
 		}
@@ -200,112 +238,395 @@ func (s *Solver) searchWindow(se *search, start, n int) bool {
 	return true
 }
 
-// lookup finds the database patterns matching the centroid pattern idx
-// under FOV guess g and verifies each as a hypothesis.
-func (s *Solver) lookup(se *search, idx [4]int, g int, lpx float64) {
-	sc, cents, w, h := se.sc, se.cents, se.w, se.h
-	fov := se.guesses[g]
-	sg := scaleFor(fov, w)
-	v := [4][3]float64{sc.cvec[g][idx[0]], sc.cvec[g][idx[1]], sc.cvec[g][idx[2]], sc.cvec[g][idx[3]]}
-	e := db.Chords(&v)
-	r, l := db.Ratios(e)
-	off := 0.0
+// guessKey is a centroid pattern's key under one FOV guess.
+type guessKey struct {
+	g        int        // index into search.guesses
+	e        [6]float64 // chords of the pattern's unit vectors at the guess
+	r        [5]float64 // edge ratios at the guess
+	l        float64    // largest chord at the guess
+	rlo, rhi [5]float64 // window of each ratio over the guess's FOV band
+	lo, hi   [5]int     // key bins a matching pattern can fall in
+	qlo, qhi [5]int     // fingerprint window (quantised ratios)
+}
+
+// candidate is a database pattern that passed the ratio and FOV tests
+// under one guess.
+type candidate struct {
+	key  int // index into scratch.keys
+	pi   int // pattern index
+	ce   [6]float64
+	lc   float64
+	sNew float64
+}
+
+// keyBin is db's quantisation of a ratio into one of bins key bins
+// (TestProbeMatchesDB checks it against db.ProbeBuckets).
+func keyBin(r float64, bins int) int {
+	return min(max(int(r*float64(bins)), 0), bins-1)
+}
+
+// fpTol is the fingerprint's quantisation error (half a step, with margin).
+const fpTol = 0.6 / db.FPScale
+
+// maxProbeBox and maxBoxSide bound the bins enumerated for one pattern's
+// bounding box over all guesses; beyond them each guess's box is
+// enumerated on its own.
+const (
+	maxProbeBox = 256
+	maxBoxSide  = 8
+)
+
+// lookupPattern finds the database patterns matching the centroid pattern
+// idx under every FOV guess and verifies each as a hypothesis. The guesses'
+// keys differ little (only through the off-axis term of the scale), so
+// their bins mostly coincide: each hash bucket is read once, and each
+// database pattern's star vectors once, for all guesses.
+func (s *Solver) lookupPattern(se *search, idx [4]int, lpx float64) {
+	sc := se.sc
+	hd := &s.db.Header
+	bins := int(hd.KeyBins)
+	keys := sc.keys[:0]
+	var uqlo, uqhi [5]int // union of the fingerprint windows
+	var blo, bhi [5]int   // bounding box of the key bins
+	// The pattern's chords at every scale point, from the per-pair cache.
+	np := len(sc.cvec)
+	var pc [6]int // offsets of the six pairs in sc.chords, in db.Chords order
+	n := 0
 	for i := 0; i < 4; i++ {
-		off = math.Max(off, 1-v[i][2])
+		for j := i + 1; j < 4; j++ {
+			pc[n] = s.pairChords(sc, idx[i], idx[j])
+			n++
+		}
 	}
-	// Centroid error over the pattern size, plus the off-axis term of a
-	// wrong scale guess (1−cos θ ≈ θ²/2).
-	tol := s.RatioTol + s.PixelTol/lpx + 2*se.relErr*off
-	if tol > se.maxTol {
-		// Too imprecise to discriminate: it would probe most of the table.
+	// Sorted ratios and the largest chord at each point. The chords' order
+	// rarely changes between neighbouring scales, so each point starts
+	// from the previous one's order and the insertion sort has little to do.
+	er := sc.ratios[:np]
+	perm := [6]int{0, 1, 2, 3, 4, 5}
+	for j := range er {
+		var v [6]float64
+		for c := range v {
+			v[c] = sc.chords[pc[perm[c]]+j]
+		}
+		for a := 1; a < 6; a++ {
+			x, px := v[a], perm[a]
+			b := a - 1
+			for b >= 0 && v[b] > x {
+				v[b+1], perm[b+1] = v[b], perm[b]
+				b--
+			}
+			v[b+1], perm[b+1] = x, px
+		}
+		inv := 1 / v[5]
+		er[j] = [6]float64{v[0] * inv, v[1] * inv, v[2] * inv, v[3] * inv, v[4] * inv, v[5]}
+	}
+	for g := range se.guesses {
+		k := guessKey{g: g}
+		for c := range k.e {
+			k.e[c] = sc.chords[pc[c]+2*g+1]
+		}
+		rg := &er[2*g+1]
+		k.r, k.l = [5]float64(rg[:5]), rg[5]
+		cv := sc.cvec[2*g+1]
+		off := 0.0 // 1 − cos of the largest off-axis angle
+		for i := 0; i < 4; i++ {
+			if o := 1 - cv[idx[i]][2]; o > off {
+				off = o
+			}
+		}
+		// The ratios change smoothly with the scale: over the guess's FOV
+		// band they lie between their values at its edges and centre, up
+		// to se.curve·(1−cos θ). The window adds that and the centroid
+		// error over the pattern size.
+		tol := s.RatioTol + s.PixelTol/lpx + se.curve*off
+		wide := false
+		for i := 0; i < 5; i++ {
+			a := min(k.r[i], er[2*g][i], er[2*g+2][i]) - tol
+			b := max(k.r[i], er[2*g][i], er[2*g+2][i]) + tol
+			if b-a > se.maxWidth {
+				// Too imprecise to discriminate: it would probe most of the table.
+				wide = true
+				break
+			}
+			k.rlo[i], k.rhi[i] = a, b
+		}
+		if wide {
+			continue
+		}
+		for i := 0; i < 5; i++ {
+			k.lo[i], k.hi[i] = keyBin(k.rlo[i], bins), keyBin(k.rhi[i], bins)
+			// The fingerprint stores round(r·FPScale).
+			k.qlo[i] = max(0, int(math.Ceil((k.rlo[i]-fpTol)*db.FPScale)))
+			k.qhi[i] = min(db.FPScale, int(math.Floor((k.rhi[i]+fpTol)*db.FPScale)))
+			if len(keys) == 0 {
+				uqlo[i], uqhi[i], blo[i], bhi[i] = k.qlo[i], k.qhi[i], k.lo[i], k.hi[i]
+			} else {
+				uqlo[i], uqhi[i] = min(uqlo[i], k.qlo[i]), max(uqhi[i], k.qhi[i])
+				blo[i], bhi[i] = min(blo[i], k.lo[i]), max(bhi[i], k.hi[i])
+			}
+		}
+		keys = append(keys, k)
+	}
+	sc.keys = keys
+	if len(keys) == 0 {
 		return
 	}
-	tolFP := tol + 0.6/db.FPScale
-	hd := &s.db.Header
-	sc.probe = db.ProbeBuckets(sc.probe[:0], r, tol, int(hd.KeyBins), hd.Buckets)
-	for _, bk := range sc.probe {
-		for pi := s.db.Offsets[bk]; pi < s.db.Offsets[bk+1]; pi++ {
+	s.probeKeys(sc, keys, blo, bhi)
+
+	// Candidates: fingerprint, then exact ratios and implied FOV, per guess.
+	sc.cands = sc.cands[:0]
+	for _, br := range sc.ranges {
+		for pi := br.lo; pi < br.hi; pi++ {
 			// The fingerprint rejects most candidates without touching the
-			// star vectors.
-			fp := s.db.FP[pi]
+			// star vectors: first against the union of the guesses' windows.
+			fp := br.fp0
+			if pi > br.lo {
+				fp = s.db.FP[pi]
+			}
+			var fq [5]int
 			okf := true
 			for i := 0; i < 5; i++ {
-				if math.Abs(db.FPRatio(fp, i)-r[i]) > tolFP {
+				fq[i] = int(fp >> (9 * i) & 0x1ff)
+				if fq[i] < uqlo[i] || fq[i] > uqhi[i] {
 					okf = false
 					break
 				}
 			}
-			if !okf {
+			if !okf || !anyFP(keys, &fq) {
 				continue
 			}
 			pt := s.db.Patterns[pi]
 			cv := [4][3]float64{s.vecs[pt[0]], s.vecs[pt[1]], s.vecs[pt[2]], s.vecs[pt[3]]}
 			ce := db.Chords(&cv)
 			rc, lc := db.Ratios(ce)
-			okr := true
-			for i := 0; i < 5; i++ {
-				if math.Abs(rc[i]-r[i]) > tol {
-					okr = false
-					break
-				}
-			}
-			if !okr {
-				continue
-			}
-			sNew := sg * lc / l
-			fovNew := 2 * math.Atan(sNew*w/2) * 180 / math.Pi
-			if fovNew < se.lo || fovNew > se.hi || fovNew < fov*se.gLo || fovNew > fov*se.gHi {
-				continue
-			}
-			// Star correspondence: the permutation whose chords agree best.
-			bestP, bestE := 0, math.Inf(1)
-			for p, pm := range perms4 {
-				sum := 0.0
-				for i := 0; i < 4; i++ {
-					for j := i + 1; j < 4; j++ {
-						dd := e[pairIndex[i][j]]/l - ce[pairIndex[pm[i]][pm[j]]]/lc
-						sum += dd * dd
+			for j := range keys {
+				k := &keys[j]
+				okr := true
+				for i := 0; i < 5; i++ {
+					if rc[i] < k.rlo[i] || rc[i] > k.rhi[i] {
+						okr = false
+						break
 					}
 				}
-				if sum < bestE {
-					bestP, bestE = p, sum
+				if !okr {
+					continue
+				}
+				fov := se.guesses[k.g]
+				sNew := scaleFor(fov, se.w) * lc / k.l
+				fovNew := 2 * math.Atan(sNew*se.w/2) * 180 / math.Pi
+				if fovNew < se.lo || fovNew > se.hi || fovNew < fov*se.gLo || fovNew > fov*se.gHi {
+					continue
+				}
+				sc.cands = append(sc.cands, candidate{key: j, pi: int(pi), ce: ce, lc: lc, sNew: sNew})
+			}
+		}
+	}
+	// Verify guess by guess, as if each guess had been looked up alone.
+	c := sc.cands
+	for i := 1; i < len(c); i++ {
+		x := c[i]
+		j := i - 1
+		for j >= 0 && c[j].key > x.key {
+			c[j+1] = c[j]
+			j--
+		}
+		c[j+1] = x
+	}
+	for i := range c {
+		s.verifyCandidate(se, idx, &keys[c[i].key], &c[i])
+	}
+}
+
+// pairChords returns the offset in sc.chords of the chords between
+// centroids a < b at every scale point (sc.cvec), computing them on first
+// use: patterns share pairs, so each is computed once per solve.
+func (s *Solver) pairChords(sc *scratch, a, b int) int {
+	p := b*(b-1)/2 + a
+	np := len(sc.cvec)
+	off := p * np
+	if !sc.chordOK[p] {
+		sc.chordOK[p] = true
+		for j, cv := range sc.cvec {
+			dx, dy, dz := cv[a][0]-cv[b][0], cv[a][1]-cv[b][1], cv[a][2]-cv[b][2]
+			sc.chords[off+j] = math.Sqrt(dx*dx + dy*dy + dz*dz)
+		}
+	}
+	return off
+}
+
+// anyFP reports whether fingerprint values fq lie within some guess's
+// fingerprint window.
+func anyFP(keys []guessKey, fq *[5]int) bool {
+	for j := range keys {
+		k := &keys[j]
+		ok := true
+		for i := 0; i < 5; i++ {
+			if fq[i] < k.qlo[i] || fq[i] > k.qhi[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// probeKeys fills sc.probe with the distinct hash buckets of the key bins
+// inside any guess's box, and sc.ranges with their pattern ranges; blo..bhi
+// bounds the boxes.
+func (s *Solver) probeKeys(sc *scratch, keys []guessKey, blo, bhi [5]int) {
+	hd := &s.db.Header
+	bins := int(hd.KeyBins)
+	sc.probe = sc.probe[:0]
+	add := func(q *[5]int) {
+		b := db.BucketOf(*q, bins, hd.Buckets)
+		// Distinct bins rarely share a bucket, but then it is read once.
+		for _, x := range sc.probe {
+			if x == b {
+				return
+			}
+		}
+		sc.probe = append(sc.probe, b)
+	}
+	vol, small := 1, len(keys) <= 64
+	for i := 0; i < 5; i++ {
+		side := bhi[i] - blo[i] + 1
+		vol *= side
+		small = small && side <= maxBoxSide
+	}
+	if small && vol <= maxProbeBox {
+		// Walk the bounding box; per dimension and bin, a bit set of the
+		// guesses whose box holds it.
+		var in [5][maxBoxSide]uint64
+		for j := range keys {
+			k := &keys[j]
+			for i := 0; i < 5; i++ {
+				for v := k.lo[i]; v <= k.hi[i]; v++ {
+					in[i][v-blo[i]] |= 1 << j
 				}
 			}
-			pm := perms4[bestP]
-			var bv, rv4 [4]vec3
-			for i := 0; i < 4; i++ {
-				ci := cents[idx[i]]
-				bv[i] = unit(vec3{(w/2 - ci.X) * sNew, (h/2 - ci.Y) * sNew, 1})
-				rv4[i] = cv[pm[i]]
+		}
+		q := blo
+		for {
+			if in[0][q[0]-blo[0]]&in[1][q[1]-blo[1]]&in[2][q[2]-blo[2]]&in[3][q[3]-blo[3]]&in[4][q[4]-blo[4]] != 0 {
+				add(&q)
 			}
-			am := wahba(bv[:], rv4[:])
-			dup := false
-			for _, hy := range sc.hyps {
-				if dot(hy.m.a[2], am[2]) > math.Cos(0.2*math.Pi/180) {
-					dup = true
+			if !nextBin(&q, &blo, &bhi) {
+				break
+			}
+		}
+	} else {
+		// Each box on its own; a bin already in an earlier box is skipped.
+		for j := range keys {
+			k := &keys[j]
+			q := k.lo
+			for {
+				seen := false
+				for jj := 0; jj < j && !seen; jj++ {
+					seen = inBox(q, &keys[jj].lo, &keys[jj].hi)
+				}
+				if !seen {
+					add(&q)
+				}
+				if !nextBin(&q, &k.lo, &k.hi) {
 					break
 				}
 			}
-			if dup {
-				continue
-			}
-			se.verified++
-			m := model{a: am, s: sNew, w: w, h: h}
-			hy, ok := s.verifyLIS(sc, &m, cents, se.nv, se.n1, se.rv, float64(se.verified))
-			if !ok {
-				continue
-			}
-			sc.hyps = append(sc.hyps, hy)
-			if !se.found {
-				se.found = true
-				extra := s.ExtraPatterns
-				if hy.prob < s.StrongProb {
-					// A rival would need an even rarer coincidence.
-					extra = 0
-				}
-				se.budget = min(se.budget, se.tried+extra)
+		}
+	}
+	// Read the buckets' extents and first fingerprints in a separate pass:
+	// the loads are independent, so the memory system serves them in
+	// parallel instead of one cache miss at a time in the scan.
+	sc.ranges = sc.ranges[:0]
+	for _, b := range sc.probe {
+		sc.ranges = append(sc.ranges, bucketRange{lo: s.db.Offsets[b], hi: s.db.Offsets[b+1]})
+	}
+	for i := range sc.ranges {
+		if r := &sc.ranges[i]; r.lo < r.hi {
+			r.fp0 = s.db.FP[r.lo]
+		}
+	}
+}
+
+// bucketRange is a hash bucket's patterns and its first fingerprint.
+type bucketRange struct {
+	lo, hi uint32
+	fp0    uint64
+}
+
+func inBox(q [5]int, lo, hi *[5]int) bool {
+	for i := 0; i < 5; i++ {
+		if q[i] < lo[i] || q[i] > hi[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// nextBin steps q through the box lo..hi like an odometer; false after the last.
+func nextBin(q, lo, hi *[5]int) bool {
+	for d := 0; d < 5; d++ {
+		if q[d] < hi[d] {
+			q[d]++
+			return true
+		}
+		q[d] = lo[d]
+	}
+	return false
+}
+
+// verifyCandidate finds the star correspondence of a candidate, its
+// attitude, and verifies it as a hypothesis.
+func (s *Solver) verifyCandidate(se *search, idx [4]int, k *guessKey, cd *candidate) {
+	sc, cents, w, h := se.sc, se.cents, se.w, se.h
+	e, l := &k.e, k.l
+	ce, lc := &cd.ce, cd.lc
+	// Star correspondence: the permutation whose chords agree best.
+	bestP, bestE := 0, math.Inf(1)
+	for p, pm := range perms4 {
+		sum := 0.0
+		for i := 0; i < 4; i++ {
+			for j := i + 1; j < 4; j++ {
+				dd := e[pairIndex[i][j]]/l - ce[pairIndex[pm[i]][pm[j]]]/lc
+				sum += dd * dd
 			}
 		}
+		if sum < bestE {
+			bestP, bestE = p, sum
+		}
+	}
+	pm := perms4[bestP]
+	pt := s.db.Patterns[cd.pi]
+	sNew := cd.sNew
+	var bv, rv4 [4]vec3
+	for i := 0; i < 4; i++ {
+		ci := cents[idx[i]]
+		bv[i] = unit(vec3{(w/2 - ci.X) * sNew, (h/2 - ci.Y) * sNew, 1})
+		rv4[i] = s.vecs[pt[pm[i]]]
+	}
+	am := wahba(bv[:], rv4[:])
+	for _, hy := range sc.hyps {
+		if dot(hy.m.a[2], am[2]) > math.Cos(0.2*math.Pi/180) {
+			return
+		}
+	}
+	se.verified++
+	m := model{a: am, s: sNew, w: w, h: h}
+	hy, ok := s.verifyLIS(sc, &m, cents, se.nv, se.n1, se.rv, float64(se.verified))
+	if !ok {
+		return
+	}
+	sc.hyps = append(sc.hyps, hy)
+	if !se.found {
+		se.found = true
+		extra := s.ExtraPatterns
+		if hy.prob < s.StrongProb {
+			// A rival would need an even rarer coincidence.
+			extra = 0
+		}
+		se.budget = min(se.budget, se.tried+extra)
 	}
 }
 
@@ -326,8 +647,6 @@ func (s *Solver) verifyLIS(sc *scratch, m *model, cents []Centroid, nv, n1 int, 
 	if len(sc.pairs) < 5 {
 		return hypothesis{}, false
 	}
-	// The 4-star attitude is good to a few pixels: one fit, then polish
-	// rematches and refits.
 	// The 4-star attitude is good to a few pixels: one fit, then polish
 	// rematches and refits.
 	s.refine(m, sc.pairs, len(sc.pairs) >= 5, len(sc.pairs) >= 12)

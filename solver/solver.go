@@ -181,17 +181,24 @@ func (s *Solver) DB() *db.DB { return s.db }
 
 // scratch is per-call working memory.
 type scratch struct {
-	near   []int32
-	hits   []db.Hit
-	probe  []uint32
-	cat    []catProj
-	bright []catProj
+	near    []int32
+	hits    []db.Hit
+	probe   []uint32
+	guesses []float64     // FOV guesses of the current search
+	ranges  []bucketRange // sc.probe's pattern ranges
+	keys    []guessKey    // per FOV guess, the current pattern's key
+	cands   []candidate   // the current pattern's database candidates
+	cat     []catProj
+	bright  []catProj
 	// bestRejected is the lowest false-match probability among rejected
 	// hypotheses of the current solve (for calibration and diagnostics).
 	bestRejected float64
 	pairs        []pair
 	used         []bool
-	cvec         [][]vec3 // per FOV guess, pattern centroid vectors
+	cvec         [][]vec3     // per FOV guess and band edge, pattern centroid vectors
+	ratios       [][6]float64 // the current pattern's ratios and largest chord per scale point
+	chords       []float64    // per centroid pair and scale point, see pairChords
+	chordOK      []bool
 	hyps         []hypothesis
 	resid        []float64
 	sorted       []float64
