@@ -491,7 +491,7 @@ func (d *Detector) estimate() {
 	}
 	med := d.noiseHist(step)
 	// |d| of two independent box sums: median 0.6745·√2·σbox.
-	d.sigC = math.Max(med/(0.6745*math.Sqrt2), 0.5)
+	d.sigC = max(med/(0.6745*math.Sqrt2), 0.5)
 	d.sigP = d.sigC / 2
 
 	// Background per tile: clipped mean of its block means.
@@ -505,8 +505,8 @@ func (d *Detector) estimate() {
 		}
 	}
 	// Per block: background and the packed threshold for the scan.
-	d.lowT = math.Max(0.3*d.o.Sigma, 1.5)
-	d.quad = math.Max(0.6*d.o.Sigma, 2.5)
+	d.lowT = max(0.3*d.o.Sigma, 1.5)
+	d.quad = max(0.6*d.o.Sigma, 2.5)
 	// Blocks are 4 boxes square, tiles tsb blocks: interpolate the tile
 	// grid at block centres. The horizontal interpolation depends only on
 	// the tile row and the block column, so it is done once per tile row.
@@ -944,7 +944,28 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	w, h, s := d.w, d.h, d.s
 	// Brightest pixel in the box and its ring.
 	px, py, pv := -1, -1, -1
-	for y := max(s*cy-1, 0); y <= min(s*cy+2, h-1); y++ {
+	inside := s == 2 && cx > 0 && cy > 0 && 2*cx+2 < w && 2*cy+2 < h
+	if inside {
+		// The 4×4 pixels lie inside the frame: one row and its claim bits
+		// at a time. Ties go to the first in scan order, as below.
+		x0 := 2*cx - 1
+		for y := 2*cy - 1; y <= 2*cy+2; y++ {
+			row := pix[y*stride+x0 : y*stride+x0+4]
+			j := y*w + x0
+			sh := uint(j & 63)
+			cl := d.stamp[j>>6] >> sh
+			if sh > 60 {
+				cl |= d.stamp[j>>6+1] << (64 - sh)
+			}
+			for k, v := range row {
+				key := int(v) | -int(cl>>uint(k)&1)
+				if key > pv {
+					px, py, pv = x0+k, y, key
+				}
+			}
+		}
+	}
+	for y := max(s*cy-1, 0); y <= min(s*cy+2, h-1) && !inside; y++ {
 		for x := max(s*cx-1, 0); x <= min(s*cx+2, w-1); x++ {
 			// A claimed pixel gets key −1 and is never taken; written
 			// without && so the compiler can use conditional moves.
@@ -1029,22 +1050,19 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		r2 /= 16
 		// Excess of the 3×3 over the ring; the three brightest pixels.
 		var e [9]float64
-		var top [3]int
-		tot := 0.0
+		tot, emax := 0.0, math.Inf(-1)
 		for k := range e {
 			e[k] = at(px+k%3-1, py+k/3-1) - r2
 			tot += e[k]
+			emax = max(emax, e[k])
 		}
-		for t := range top {
-			best := -1
-			for k := range e {
-				if (t < 1 || k != top[0]) && (t < 2 || k != top[1]) && (best < 0 || e[k] > e[best]) {
-					best = k
-				}
-			}
-			top[t] = best
+		var top [3]int
+		t3 := 0.0
+		if emax > 15*sig {
+			// Only a bright top pixel can make a cluster (below).
+			top = top3(&e)
+			t3 = e[top[0]] + e[top[1]] + e[top[2]]
 		}
-		t3 := e[top[0]] + e[top[1]] + e[top[2]]
 		// A star spreads ≥ 30% of its 3×3 light outside its three
 		// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
 		// (a cluster) leave only noise there.
@@ -1058,8 +1076,11 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// (Sigma·1.5σ for a lone pixel) needs no test, and testing it
 		// would risk a faint star.
 		single := n4 < 0.15*e[4] && m4 < 0.45*e[4] && e[4] > 1.35*d.o.Sigma*sig
-		cluster := e[top[0]] > 15*sig && tot-t3 < 0.2*t3
+		cluster := emax > 15*sig && tot-t3 < 0.2*t3
 		if single || cluster {
+			if !cluster {
+				top = top3(&e)
+			}
 			for _, k := range top {
 				if e[k] > 0.3*e[top[0]] {
 					j := (py+k/3-1)*w + px + k%3 - 1
@@ -1084,7 +1105,22 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	nx, ny := x1-x0+1, y1-y0+1
 	var win [49]float64
 	var ssPos, ssAll float64
-	for y := y0; y <= y1; y++ {
+	fullWin := nx == 7 && ny == 7 && (nHot == 0 || !d.hotRows(y0, y1))
+	if fullWin {
+		for j := range 7 {
+			src := (*[7]T)(pix[(y0+j)*stride+x0:])
+			wr := (*[7]float64)(win[j*7:])
+			v0, v1, v2, v3 := float64(src[0])-b, float64(src[1])-b, float64(src[2])-b, float64(src[3])-b
+			v4, v5, v6 := float64(src[4])-b, float64(src[5])-b, float64(src[6])-b
+			wr[0], wr[1], wr[2], wr[3], wr[4], wr[5], wr[6] = v0, v1, v2, v3, v4, v5, v6
+			ssAll += v0*v0 + v1*v1 + v2*v2 + v3*v3 + v4*v4 + v5*v5 + v6*v6
+			// 2·max(v, 0) = v + |v|, without branches.
+			v0, v1, v2, v3 = v0+math.Abs(v0), v1+math.Abs(v1), v2+math.Abs(v2), v3+math.Abs(v3)
+			v4, v5, v6 = v4+math.Abs(v4), v5+math.Abs(v5), v6+math.Abs(v6)
+			ssPos += 0.25 * (v0*v0 + v1*v1 + v2*v2 + v3*v3 + v4*v4 + v5*v5 + v6*v6)
+		}
+	}
+	for y := y0; y <= y1 && !fullWin; y++ {
 		wr := win[(y-y0)*7 : (y-y0)*7+nx]
 		src := pix[y*stride+x0 : y*stride+x0+len(wr)]
 		plain := nHot == 0 || d.hotRow[y] != d.gen
@@ -1159,13 +1195,15 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		}
 		qx := float64(x0) + 0.5 + float64(ix)/wPhases
 		qy := float64(y0) + 0.5 + float64(iy)/wPhases
-		dx := math.Max(-0.5, math.Min(0.5, qx+2*sx/S-cxf))
-		dy := math.Max(-0.5, math.Min(0.5, qy+2*sy/S-cyf))
+		dx := max(-0.5, min(0.5, qx+2*sx/S-cxf))
+		dy := max(-0.5, min(0.5, qy+2*sy/S-cyf))
 		cxf += dx
 		cyf += dy
-		cxf = math.Max(float64(px)-0.5, math.Min(float64(px)+1.5, cxf))
-		cyf = math.Max(float64(py)-0.5, math.Min(float64(py)+1.5, cyf))
-		if dx*dx+dy*dy < 1e-6 {
+		cxf = max(float64(px)-0.5, min(float64(px)+1.5, cxf))
+		cyf = max(float64(py)-0.5, min(float64(py)+1.5, cyf))
+		if dx*dx+dy*dy < 4e-4 {
+			// Moved under 0.02 px: the next step would move a fraction of
+			// that (one step from a nearby centre lands on a Gaussian star).
 			break
 		}
 	}
@@ -1185,7 +1223,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	}
 
 	// Blob: 8-connected pixels above max(2.5σ, 25% of the peak).
-	level := b + math.Max(2.5*sig, 0.25*pk)
+	level := b + max(2.5*sig, 0.25*pk)
 	area, peak := 0, float64(pv)
 	var m0, mx, my, mxx, myy, mxy float64
 	limit := d.o.MaxBlobArea + 1
@@ -1194,15 +1232,39 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	d.blob = append(d.blob[:0], int32(py*w+px))
 	d.claim(py*w + px)
 	if x0 == px-3 && y0 == py-3 && x1 == px+3 && y1 == py+3 && limit > 25 && borderBelow(&win, level-b) {
-		// The blob cannot leave the 5×5 core of the window: fill it there
-		// from the window values, with no frame-edge or hot-pixel checks.
+		// The blob cannot leave the 5×5 core of the window: grow it there
+		// as a bit set over the 7×7 cells (cell j·7+k), from the window
+		// values and the claim bits of the window's rows. Cells of the core
+		// shift to neighbours in the same or the next row only, so no
+		// column masks are needed.
 		d.stack = d.stack[:0]
-		var st [25]int8
-		st[0] = 24
-		ns := 1
-		for ns > 0 {
-			ns--
-			c := int(st[ns])
+		var free uint64
+		for c, q := range win {
+			if q+b > level {
+				free |= 1 << uint(c)
+			}
+		}
+		for j := range 7 {
+			jj := (y0+j)*w + x0
+			sh := uint(jj & 63)
+			cl := d.stamp[jj>>6] >> sh
+			if sh > 57 {
+				cl |= d.stamp[jj>>6+1] << (64 - sh)
+			}
+			free &^= (cl & 0x7F) << uint(7*j)
+		}
+		region := uint64(1) << 24 // the seed, already claimed
+		for {
+			g := region | region<<1 | region>>1 | region<<6 | region>>6 |
+				region<<7 | region>>7 | region<<8 | region>>8
+			g = g&free | region
+			if g == region {
+				break
+			}
+			region = g
+		}
+		for m := region; m != 0; m &= m - 1 {
+			c := bits.TrailingZeros64(m)
 			cx, cy := c%7, c/7
 			q := win[c]
 			v := q + b
@@ -1217,21 +1279,11 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			mxy += q * fx * fy
 			if v > float64(pv)+3*sig {
 				brighter = true
-				break
 			}
-			jc := (y0+cy)*w + x0 + cx
-			for k, dc := range [8]int{-8, -7, -6, -1, 1, 6, 7, 8} {
-				nc := c + dc
-				if win[nc]+b <= level {
-					continue
-				}
-				j := jc + [8]int{-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1}[k]
-				if !d.claimed(j) {
-					d.claim(j)
-					st[ns] = int8(nc)
-					ns++
-					d.blob = append(d.blob, int32(j))
-				}
+			if c != 24 {
+				j := (y0+cy)*w + x0 + cx
+				d.claim(j)
+				d.blob = append(d.blob, int32(j))
 			}
 		}
 	}
@@ -1300,7 +1352,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		ux, uy := mx/m0, my/m0
 		vxx, vyy, vxy := mxx/m0-ux*ux, myy/m0-uy*uy, mxy/m0-ux*uy
 		tr, det := vxx+vyy, vxx*vyy-vxy*vxy
-		disc := math.Sqrt(math.Max(tr*tr/4-det, 0))
+		disc := math.Sqrt(max(tr*tr/4-det, 0))
 		l1, l2 := tr/2+disc, tr/2-disc
 		e2 := d.o.MaxElongation * d.o.MaxElongation
 		if l2 <= 1e-9 || l1/l2 > e2 {
@@ -1342,6 +1394,31 @@ func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
 func (d *Detector) claim(j int)        { d.stamp[j>>6] |= 1 << (j & 63) }
 func (d *Detector) release(j int)      { d.stamp[j>>6] &^= 1 << (j & 63) }
 func (d *Detector) isHot(j int) bool   { return d.hot[j>>6]>>(j&63)&1 != 0 }
+
+// top3 returns the indices of the three largest values of e, largest
+// first (ties to the lower index).
+func top3(e *[9]float64) (top [3]int) {
+	for t := range top {
+		best := -1
+		for k := range e {
+			if (t < 1 || k != top[0]) && (t < 2 || k != top[1]) && (best < 0 || e[k] > e[best]) {
+				best = k
+			}
+		}
+		top[t] = best
+	}
+	return top
+}
+
+// hotRows reports whether a row in [y0, y1] holds a hot pixel of this frame.
+func (d *Detector) hotRows(y0, y1 int) bool {
+	for _, g := range d.hotRow[y0 : y1+1] {
+		if g == d.gen {
+			return true
+		}
+	}
+	return false
+}
 
 // dedup drops, in order, every star closer than 1.5 px to an earlier kept
 // one. Kept stars are filed in a grid of 2×2-pixel cells, so only the 3×3
@@ -1493,7 +1570,7 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 	// over 24 directions.
 	var limN [lineNR + 1]float64
 	for n := 1; n <= lineNR; n++ {
-		limN[n] = math.Max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk)
+		limN[n] = max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk)
 	}
 	for k := range mean {
 		q := (k + nd/2) % nd
@@ -1520,7 +1597,7 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 			if n < 4 || mean[k][side]-ref <= limN[n] {
 				continue
 			}
-			t := ref + math.Max(1.5*sigS, 0.05*pk)
+			t := ref + max(1.5*sigS, 0.05*pk)
 			c := 0
 			for _, v := range samp[(2*k+side)*lineNR : (2*k+side)*lineNR+n] {
 				if float64(v)/2 > t {
@@ -1584,7 +1661,7 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 		s2 += x * x
 	}
 	mean = float64(s) / 24
-	sd = math.Sqrt(math.Max(float64(s2)/24-mean*mean, 0))
+	sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
 	// Second pass, clipped at mean+2.5·sd.
 	lim := mean + 2.5*sd
 	s, s2 = 0, 0
@@ -1598,7 +1675,7 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	}
 	if k >= 4 {
 		mean = float64(s) / float64(k)
-		sd = math.Sqrt(math.Max(float64(s2)/float64(k)-mean*mean, 0))
+		sd = math.Sqrt(max(float64(s2)/float64(k)-mean*mean, 0))
 	}
 	return mean, sd
 }
