@@ -73,28 +73,29 @@ var ErrInput = errors.New("detect: bad input")
 type Detector struct {
 	o Options
 
-	words  []uint64  // candidate image, 4 box sums per word
-	acc    []uint64  // SWAR block accumulators for one band of rows
-	rowbuf []int32   // one row of box sums (noise), word indices (candidates)
-	sb     []uint32  // 4×4-box (8×8-pixel at Binning 2) block sums
-	sbBG   []float32 // background per block, box-sum units
-	thr    []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
-	tileBG []float32
-	hint   []float64 // tile background interpolated along x, per tile row and block column
-	hist   []uint32  // two 4096-bin histograms of box-sum differences
-	stamp  []uint64  // pixels claimed in this frame, one bit each
-	hot    []uint64  // hot pixels found in this frame, one bit each
-	hotRow []uint32  // rows holding a hot pixel of this frame (== gen)
-	gen    uint32
-	nHot   int // pixels marked hot in this frame
-	stack  []int32
-	cands  []cand
-	blob   []int32
-	stars  []Star
-	grid   []int32 // dedup: first kept star per cell, −1 when none
-	gnext  []int32 // dedup: next kept star in the same cell
-	work16 []uint16
-	gray   *image.Gray
+	words    []uint64  // candidate image, 4 box sums per word
+	acc      []uint64  // SWAR block accumulators for one band of rows
+	rowbuf   []int32   // one row of box sums (noise), word indices (candidates)
+	sb       []uint32  // 4×4-box (8×8-pixel at Binning 2) block sums
+	sbBG     []float32 // background per block, box-sum units
+	thr      []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
+	tileBG   []float32
+	hint     []float64 // tile background interpolated along x, per tile row and block column
+	hist     []uint32  // two 4096-bin histograms of box-sum differences
+	stamp    []uint64  // pixels claimed in this frame, one bit each
+	hot      []uint64  // hot pixels found in this frame, one bit each
+	hotRow   []uint32  // rows holding a hot pixel of this frame (== gen)
+	gen      uint32
+	tileVals [64]int64 // tileMeanFull's block sums
+	nHot     int       // pixels marked hot in this frame
+	stack    []int32
+	cands    []cand
+	blob     []int32
+	stars    []Star
+	grid     []int32 // dedup: first kept star per cell, −1 when none
+	gnext    []int32 // dedup: next kept star in the same cell
+	work16   []uint16
+	gray     *image.Gray
 
 	lineStride int // stride lineLin was computed for (0: not yet)
 	lineLin    [lineDirsN * 2 * lineNR * 2]int32
@@ -689,7 +690,7 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 	if 4*bx1 > d.cw || 4*by1 > d.ch || bx1 <= bx0 || by1 <= by0 {
 		return 0, false
 	}
-	var vals [64]int64
+	vals := d.tileVals[:]
 	n := 0
 	var sum int64
 	lo, hi := int64(math.MaxInt64), int64(0)
@@ -841,13 +842,17 @@ func (d *Detector) findCands() {
 			if i+1 < len(row) {
 				nu, nr, nd = up[i+1], row[i+1], dn[i+1]
 			}
-			u, dw := up[i], dn[i]
 			// Neighbour words: lane l holds the box left of (right of) lane l.
 			lw, rw := wv<<16|pr>>48, wv>>16|nr<<48
+			// The row neighbours first: they remove most noise peaks.
+			if m &= gtMask(wv, lw) & geMask(wv, rw); m == 0 {
+				continue
+			}
+			u, dw := up[i], dn[i]
 			ul, ur := u<<16|pu>>48, u>>16|nu<<48
 			dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
-			m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) & gtMask(wv, lw) &
-				geMask(wv, rw) & geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
+			m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) &
+				geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
 			if m == 0 {
 				continue
 			}
