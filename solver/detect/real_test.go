@@ -220,7 +220,7 @@ func loadReal512(b testing.TB, name string) *image.Gray {
 }
 
 func BenchmarkDetectReal512(b *testing.B) {
-	for _, name := range []string{"pifinder_debug_01.png", "orion_belt.jpg", "tree.jpg"} {
+	for _, name := range []string{"orion_bad.png", "pifinder_debug_01.png", "pifinder_debug_02.png", "random.png", "orion_belt.jpg", "tree.jpg"} {
 		b.Run(strings.TrimSuffix(name, filepath.Ext(name)), func(b *testing.B) {
 			benchDetect(b, loadReal512(b, name), DefaultOptions())
 		})
