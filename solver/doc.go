@@ -26,12 +26,15 @@
 //
 // # Verification and the false-match probability
 //
-// A candidate attitude projects the field's catalogue stars; a cheap stage
-// matches the brightest centroids against the brightest stars, then all
-// (up to MaxVerifyStars) centroids are matched within MatchRadius·W pixels.
+// A candidate attitude projects the field's catalogue stars (one cone
+// query); a cheap stage matches the brightest centroids against the
+// brightest stars, then all (up to MaxVerifyStars) centroids are matched
+// within MatchRadius·W pixels, looking only at the stars of the frame's
+// vertical strips (about the radius wide) that the radius reaches.
 // The model (attitude, pixel scale, radial distortion k) is refined by
 // Gauss-Newton least squares on all matches, rematched, and outliers beyond
-// three robust standard deviations are dropped.
+// three robust standard deviations are dropped, until a rematch gives the
+// pairs the model was fitted on.
 //
 // Prob is the probability that the matches arose by chance. Besides the
 // four pattern stars (matched by construction), each of the other n−4

@@ -636,20 +636,22 @@ func (s *Solver) verifyCandidate(se *search, idx [4]int, k *guessKey, cd *candid
 func (s *Solver) verifyLIS(sc *scratch, m *model, cents []Centroid, nv, n1 int, rv, nHyp float64) (hypothesis, bool) {
 	// Stage 1, cheap: the n1 brightest centroids against the brightest stars.
 	n1 = min(nv, n1)
-	s.fieldStars(sc, m, 2*n1)
+	nCat := max(2*nv, 20)
+	// One cone query for both stages: stage 1 picks its stars from it.
+	s.frameStars(sc, m, max(nCat, 2*n1))
+	s.pickStars(sc, 2*n1, s.starRank(m, 2*n1))
 	s.matchStars(sc, m, cents, n1, rv)
 	if len(sc.pairs) < 5 {
 		return hypothesis{}, false
 	}
-	nCat := max(2*nv, 20)
-	s.fieldStars(sc, m, nCat)
+	s.pickStars(sc, nCat, s.starRank(m, nCat))
 	s.matchStars(sc, m, cents, nv, rv)
 	if len(sc.pairs) < 5 {
 		return hypothesis{}, false
 	}
 	// The 4-star attitude is good to a few pixels: one fit, then polish
 	// rematches and refits.
-	s.refine(m, sc.pairs, len(sc.pairs) >= 5, len(sc.pairs) >= 12)
+	s.fit(sc, m, len(sc.pairs) >= 5, len(sc.pairs) >= 12)
 	s.polish(sc, m, cents, nv, rv)
 	k := len(sc.pairs)
 	prob := s.falseMatchProb(sc, m, nv, k, 4, rv, nHyp)

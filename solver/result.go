@@ -38,7 +38,7 @@ func (s *Solver) result(req *Request, sc *scratch, hy hypothesis, mode string) R
 		mx, my := m.undistort(p.px, p.py)
 		a, b := unit(vec3{ux * m.s, uy * m.s, 1}), unit(vec3{mx * m.s, my * m.s, 1})
 		cr := cross(a, b)
-		res := math.Atan2(math.Sqrt(dot(cr, cr)), dot(a, b)) * arcsec
+		res := angle(math.Sqrt(dot(cr, cr)), dot(a, b)) * arcsec
 		px, py := m.pixelFast(ux, uy)
 		r.Matched[i] = Match{X: c.X, Y: c.Y, HIP: st.HIP, RA: ra, Dec: dec, Vmag: st.Vmag,
 			Residual: res, Centroid: p.cent, Predicted: [2]float64{px, py}}
@@ -50,9 +50,8 @@ func (s *Solver) result(req *Request, sc *scratch, hy hypothesis, mode string) R
 			ss += v * v
 		}
 		r.RMSE = math.Sqrt(ss / float64(n))
-		slices.Sort(sc.resid)
-		r.MaxErr = sc.resid[n-1]
-		r.P90 = sc.resid[min(n-1, int(math.Ceil(0.9*float64(n)))-1)]
+		r.MaxErr = slices.Max(sc.resid)
+		r.P90 = nthSmallest(sc.resid, min(n-1, int(math.Ceil(0.9*float64(n)))-1))
 	}
 	if tp := req.TargetPixel; tp != nil {
 		r.RATarget, r.DecTarget = raDec(m.pixelVec(tp[1], tp[0]))
@@ -77,4 +76,15 @@ func raDec(v vec3) (float64, float64) {
 		ra -= 360
 	}
 	return ra, math.Asin(math.Max(-1, math.Min(1, v[2]))) * 180 / math.Pi
+}
+
+// angle is atan2(sn, cs) for sn ≥ 0, with the series for the small angles
+// of residuals: t − t³/3 + t⁵/5 is atan t to double precision below 1e-3.
+func angle(sn, cs float64) float64 {
+	if cs > 0 && sn < 1e-3*cs {
+		t := sn / cs
+		t2 := t * t
+		return t * (1 - t2*(1.0/3-t2/5))
+	}
+	return math.Atan2(sn, cs)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -188,8 +189,17 @@ type scratch struct {
 	ranges  []bucketRange // sc.probe's pattern ranges
 	keys    []guessKey    // per FOV guess, the current pattern's key
 	cands   []candidate   // the current pattern's database candidates
-	cat     []catProj
+	cat     []catProj     // field stars, in strips (see stripCat)
+	fov     []catProj     // frameStars' stars
+	tmpCat  []catProj
+	ranks   []int32
+	rankBuf []int32
 	bright  []catProj
+	// Strip index of cat: stripN strips of 1/stripInv pixels from
+	// −stripOff; stripEnd[b] is the end of strip b in cat.
+	stripN             int
+	stripOff, stripInv float64
+	stripEnd           [maxStrips + 1]int32
 	// bestRejected is the lowest false-match probability among rejected
 	// hypotheses of the current solve (for calibration and diagnostics).
 	bestRejected float64
@@ -200,29 +210,20 @@ type scratch struct {
 	chords       []float64    // per centroid pair and scale point, see pairChords
 	chordOK      []bool
 	hyps         []hypothesis
-	resid        []float64
-	sorted       []float64
+	// fitted lists the pairs (fitKey) the model was last fitted on, with
+	// its parameters; see fit.
+	fitted           []int64
+	fittedS, fittedK bool
+	fittedOK         bool
+	resid            []float64
+	sorted           []float64
 }
 
 type catProj struct {
 	idx    int32
+	strip  int32 // of ux, see stripCat
 	ux, uy float64
 	v      vec3
-}
-
-// firstUX returns the index of the first projection with ux ≥ x in a slice
-// sorted by ux (len(cat) when there is none): the start of a window search.
-func firstUX(cat []catProj, x float64) int {
-	lo, hi := 0, len(cat)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if cat[mid].ux < x {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
 }
 
 type pair struct {
@@ -297,61 +298,181 @@ func (s *Solver) solve(ctx context.Context, req *Request, sc *scratch) Result {
 func (s *Solver) verifyRadius(w float64) float64 { return math.Max(2.5, s.MatchRadius*w) }
 
 // fieldStars fills sc.cat with the brightest catalogue stars inside the
-// frame of m (undistorted centred coordinates), at most limit, sorted by
-// ux for matchStars.
+// frame of m (undistorted centred coordinates), at most limit, indexed by
+// strips for matchStars.
 func (s *Solver) fieldStars(sc *scratch, m *model, limit int) {
+	s.frameStars(sc, m, limit)
+	s.pickStars(sc, limit, s.starRank(m, limit))
+}
+
+// starRank is the faintest catalogue rank (exclusive) fieldStars visits
+// for limit stars: only stars bright enough to be among the limit
+// brightest in a field of average density, with a margin for dense
+// regions.
+func (s *Solver) starRank(m *model, limit int) int32 {
+	area := m.w * m.h * m.s * m.s
+	return int32(math.Min(float64(len(s.vecs)), 1.5*float64(limit)*4*math.Pi/area+100))
+}
+
+// frameStars fills sc.fov with the catalogue stars below starRank(m, limit)
+// that land inside the frame of m, in no particular order, and sc.near with
+// their ranks. pickStars then takes the brightest of them, for this limit
+// or a smaller one: one cone query serves both verification stages.
+func (s *Solver) frameStars(sc *scratch, m *model, limit int) {
 	diag := math.Hypot(m.w, m.h) / 2
 	radius := math.Atan(diag*m.s) * (1 + math.Abs(m.k)) * 1.02
-	bore := m.a[2]
-	// Visit only stars bright enough to be among the limit brightest in a
-	// field of average density, with a margin for dense regions.
-	area := m.w * m.h * m.s * m.s
-	rank := int32(math.Min(float64(len(s.vecs)), 1.5*float64(limit)*4*math.Pi/area+100))
-	sc.hits = s.ix.ConeHits(sc.hits[:0], bore, radius, rank)
-	sc.cat = sc.cat[:0]
+	sc.hits = s.ix.ConeHits(sc.hits[:0], m.a[2], radius, s.starRank(m, limit))
+	sc.fov = sc.fov[:0]
+	sc.near = sc.near[:0]
+	s.setStrips(sc, m)
 	hw, hh := m.w/2, m.h/2
 	kk := m.k / (hw * hw)
-	for _, hit := range sc.hits {
-		ux, uy, ok := m.project(hit.Vec)
-		if !ok {
+	a := &m.a
+	is := 1 / m.s
+	for i := range sc.hits {
+		v := &sc.hits[i].Vec
+		// m.project, inlined.
+		z := a[2][0]*v[0] + a[2][1]*v[1] + a[2][2]*v[2]
+		if z <= 1e-9 {
 			continue
 		}
+		f := is / z
+		ux := (a[0][0]*v[0] + a[0][1]*v[1] + a[0][2]*v[2]) * f
+		uy := (a[1][0]*v[0] + a[1][1]*v[1] + a[1][2]*v[2]) * f
 		// First-order inverse of the distortion is enough for the frame test.
-		f := 1 + kk*(ux*ux+uy*uy)
-		if math.Abs(ux*f) > hw || math.Abs(uy*f) > hh {
+		g := 1 + kk*(ux*ux+uy*uy)
+		if math.Abs(ux*g) > hw || math.Abs(uy*g) > hh {
 			continue
 		}
-		sc.cat = append(sc.cat, catProj{idx: hit.Idx, ux: ux, uy: uy, v: hit.Vec})
+		idx := sc.hits[i].Idx
+		sc.fov = append(sc.fov, catProj{idx: idx, strip: int32(sc.strip(ux)), ux: ux, uy: uy, v: *v})
+		sc.near = append(sc.near, idx)
 	}
-	if len(sc.cat) > limit {
-		// Keep the limit brightest (lowest indices): find the limit-th
-		// smallest index on a small int32 slice, then filter.
-		sc.near = sc.near[:0]
-		for _, c := range sc.cat {
-			sc.near = append(sc.near, c.idx)
-		}
-		slices.Sort(sc.near)
-		thr := sc.near[limit-1]
-		keep := sc.cat[:0]
-		for _, c := range sc.cat {
-			if c.idx <= thr {
-				keep = append(keep, c)
-			}
-		}
-		sc.cat = keep
+}
+
+// pickStars fills sc.cat with the limit brightest stars of sc.fov (lowest
+// ranks) below rank, indexed by strips for matchStars.
+func (s *Solver) pickStars(sc *scratch, limit int, rank int32) {
+	thr := rankThreshold(sc.near, limit, rank, &sc.rankBuf)
+	s.stripCat(sc, sc.fov, thr)
+}
+
+// rankThreshold returns the limit-th smallest of the ranks below rank, or
+// rank−1 when there are at most limit of them: a selection by a 64-bin
+// histogram, then a sort of the one bin that holds it.
+func rankThreshold(ranks []int32, limit int, rank int32, buf *[]int32) int32 {
+	if limit <= 0 {
+		return -1 // none
 	}
-	sortCat(sc.cat)
+	if len(ranks) <= limit || rank <= 0 {
+		return rank - 1
+	}
+	// rank ≤ 2^bits.Len32(rank), so every rank below it shifted is < 64.
+	shift := max(0, bits.Len32(uint32(rank))-6)
+	var hist [64]int32
+	n := 0
+	for _, v := range ranks {
+		if v < rank {
+			hist[v>>shift]++
+			n++
+		}
+	}
+	if n <= limit {
+		return rank - 1
+	}
+	below, b := 0, 0
+	for below+int(hist[b]) < limit {
+		below += int(hist[b])
+		b++
+	}
+	bin := (*buf)[:0]
+	for _, v := range ranks {
+		if v < rank && int(v>>shift) == b {
+			bin = append(bin, v)
+		}
+	}
+	slices.Sort(bin)
+	*buf = bin
+	return bin[limit-below-1]
 }
 
 // reproject updates sc.cat's positions for a slightly changed model.
 func (s *Solver) reproject(sc *scratch, m *model) {
+	a := &m.a
+	is := 1 / m.s
 	for i := range sc.cat {
 		c := &sc.cat[i]
-		c.ux, c.uy, _ = m.project(c.v)
+		v := &c.v
+		z := a[2][0]*v[0] + a[2][1]*v[1] + a[2][2]*v[2]
+		if z <= 1e-9 {
+			// Behind the camera: m.project's (0, 0), as before.
+			c.ux, c.uy = 0, 0
+		} else {
+			f := is / z
+			c.ux = (a[0][0]*v[0] + a[0][1]*v[1] + a[0][2]*v[2]) * f
+			c.uy = (a[1][0]*v[0] + a[1][1]*v[1] + a[1][2]*v[2]) * f
+		}
+		c.strip = int32(sc.strip(c.ux))
 	}
-	sortCat(sc.cat)
+	sc.tmpCat, sc.cat = sc.cat, sc.tmpCat
+	s.stripCat(sc, sc.tmpCat, math.MaxInt32)
 }
 
+// maxStrips bounds the strips of stripCat.
+const maxStrips = 256
+
+// setStrips sets the strips of stripCat for m's frame: each about the
+// match radius wide.
+func (s *Solver) setStrips(sc *scratch, m *model) {
+	nb := min(max(int(m.w/s.verifyRadius(m.w)), 1), maxStrips)
+	sc.stripN, sc.stripOff, sc.stripInv = nb, m.w/2, float64(nb)/m.w
+}
+
+// stripCat fills sc.cat with the stars of src (not sc.cat's array) of rank
+// up to thr, ordered into vertical strips of the frame (a stable counting
+// sort on their strip, see setStrips), so that matchStars visits only the
+// few stars of the strips within its radius. After it, strip b holds
+// sc.cat[stripEnd[b−1]:stripEnd[b]] (from 0 for b = 0).
+func (s *Solver) stripCat(sc *scratch, src []catProj, thr int32) {
+	nb := sc.stripN
+	end := sc.stripEnd[:nb+1]
+	clear(end)
+	n := 0
+	for i := range src {
+		if src[i].idx <= thr {
+			end[src[i].strip+1]++
+			n++
+		}
+	}
+	for b := 1; b <= nb; b++ {
+		end[b] += end[b-1]
+	}
+	// end[b] is now the start of strip b; scattering advances it to the end.
+	cat := slices.Grow(sc.cat[:0], n)[:n]
+	for i := range src {
+		if src[i].idx <= thr {
+			b := src[i].strip
+			cat[end[b]] = src[i]
+			end[b]++
+		}
+	}
+	sc.cat = cat
+}
+
+// strip returns the strip of an undistorted centred x (clamped to the
+// frame's strips: positions outside it share the edge strips).
+func (sc *scratch) strip(ux float64) int {
+	x := (ux + sc.stripOff) * sc.stripInv
+	if !(x > 0) { // also NaN
+		return 0
+	}
+	if x >= float64(sc.stripN) {
+		return sc.stripN - 1
+	}
+	return int(x)
+}
+
+// sortCat sorts a short slice by ux (insertion sort: voteOffset's few stars).
 func sortCat(a []catProj) {
 	for i := 1; i < len(a); i++ {
 		x := a[i]
@@ -372,26 +493,33 @@ func (s *Solver) matchStars(sc *scratch, m *model, cents []Centroid, n int, r fl
 	if cap(sc.used) < len(sc.cat) {
 		sc.used = make([]bool, len(sc.cat))
 	}
-	sc.used = sc.used[:len(sc.cat)]
-	clear(sc.used)
+	used := sc.used[:len(sc.cat)]
+	clear(used)
 	r2 := r * r
 	cat := sc.cat
+	end := sc.stripEnd[:sc.stripN]
+	hw, hh := m.w/2, m.h/2
+	kk := m.k / (hw * hw)
 	for i := 0; i < n; i++ {
-		px, py := m.w/2-cents[i].X, m.h/2-cents[i].Y
-		ux, uy := m.undistort(px, py)
-		lo := firstUX(cat, ux-r)
+		px, py := hw-cents[i].X, hh-cents[i].Y
+		ux, uy := px, py
+		if kk != 0 {
+			f := 1 - kk*(px*px+py*py)
+			ux, uy = px*f, py*f
+		}
+		lo, hi := 0, int(end[sc.strip(ux+r)])
+		if b0 := sc.strip(ux - r); b0 > 0 {
+			lo = int(end[b0-1])
+		}
 		best, bd := -1, r2
-		for j := lo; j < len(cat) && cat[j].ux <= ux+r; j++ {
-			if sc.used[j] {
-				continue
-			}
+		for j := lo; j < hi; j++ {
 			dx, dy := cat[j].ux-ux, cat[j].uy-uy
-			if d := dx*dx + dy*dy; d <= bd {
+			if d := dx*dx + dy*dy; d <= bd && !used[j] {
 				best, bd = j, d
 			}
 		}
 		if best >= 0 {
-			sc.used[best] = true
+			used[best] = true
 			sc.pairs = append(sc.pairs, pair{cent: i, cat: cat[best].idx, px: px, py: py, v: cat[best].v, d: math.Sqrt(bd)})
 		}
 	}

@@ -1,9 +1,7 @@
 package solver
 
 import (
-	"cmp"
 	"math"
-	"slices"
 )
 
 // track matches the centroids directly against the catalogue around the
@@ -51,7 +49,7 @@ func (s *Solver) track(req *Request, sc *scratch) (hypothesis, bool) {
 		return hypothesis{}, false
 	}
 	// polish refits from these pairs: rematch, drop outliers, refine.
-	s.refine(&m, sc.pairs, len(sc.pairs) >= 4, false)
+	s.fit(sc, &m, len(sc.pairs) >= 4, false)
 	if len(sc.pairs) < 3 {
 		return hypothesis{}, false
 	}
@@ -90,18 +88,57 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 	nc := min(len(cents), 40)
 	// The brightest stars (lowest indices), then sorted by ux for the
 	// support counts.
-	sc.bright = append(sc.bright[:0], sc.cat...)
-	slices.SortFunc(sc.bright, func(a, b catProj) int { return cmp.Compare(a.idx, b.idx) })
-	ns := min(len(sc.bright), 30)
-	cat := sc.bright[:ns]
+	sc.ranks = sc.ranks[:0]
+	top := int32(0)
+	for i := range sc.cat {
+		sc.ranks = append(sc.ranks, sc.cat[i].idx)
+		top = max(top, sc.cat[i].idx+1)
+	}
+	thr := rankThreshold(sc.ranks, 30, top, &sc.rankBuf)
+	sc.bright = sc.bright[:0]
+	for i := range sc.cat {
+		if sc.cat[i].idx <= thr {
+			sc.bright = append(sc.bright, sc.cat[i])
+		}
+	}
+	ns := len(sc.bright)
+	cat := sc.bright
 	sortCat(cat)
 	rv := s.verifyRadius(m.w)
 	r2 := rv * rv
+	// The window searches start from a table: first[b] is the first star
+	// with ux ≥ base + b·rv. Starting early is harmless (those stars fail
+	// the distance test), so a radius too small for the table (below the
+	// default 0.01·W) only makes the searches from its last bucket longer.
+	var first [voteBuckets]int32
+	base := -m.w/2 - maxOff - 2*rv
+	nb := min(int((m.w+2*maxOff+4*rv)/rv)+1, voteBuckets)
+	for b, j := 0, 0; b < nb; b++ {
+		x := base + float64(b)*rv
+		for j < ns && cat[j].ux < x {
+			j++
+		}
+		first[b] = int32(j)
+	}
+	start := func(x float64) int {
+		f := (x - base) / rv
+		switch {
+		case !(f > 0): // also NaN
+			return 0
+		case f >= float64(nb-1):
+			return int(first[nb-1])
+		}
+		return int(first[int(f)])
+	}
+	var ccx, ccy [40]float64 // centred centroid positions
+	for a := 0; a < nc; a++ {
+		ccx[a], ccy[a] = m.w/2-cents[a].X, m.h/2-cents[a].Y
+	}
 	best := 0
 	// Anchors: the brightest centroids (up to 12, for frames whose brightest
 	// detections are junk); stop early once a shift is clearly supported.
 	for i := 0; i < min(nc, 12) && best < max(6, nc/3); i++ {
-		cx, cy := m.w/2-cents[i].X, m.h/2-cents[i].Y
+		cx, cy := ccx[i], ccy[i]
 		for j := 0; j < ns; j++ {
 			ox, oy := cat[j].ux-cx, cat[j].uy-cy
 			if ox*ox+oy*oy > maxOff*maxOff {
@@ -109,8 +146,8 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 			}
 			n := 0
 			for a := 0; a < nc; a++ {
-				ax, ay := m.w/2-cents[a].X+ox, m.h/2-cents[a].Y+oy
-				for b := firstUX(cat, ax-rv); b < ns && cat[b].ux <= ax+rv; b++ {
+				ax, ay := ccx[a]+ox, ccy[a]+oy
+				for b := start(ax - rv); b < ns && cat[b].ux <= ax+rv; b++ {
 					ex, ey := cat[b].ux-ax, cat[b].uy-ay
 					if ex*ex+ey*ey <= r2 {
 						n++
@@ -125,3 +162,7 @@ func (s *Solver) voteOffset(sc *scratch, m *model, cents []Centroid) (dx, dy flo
 	}
 	return dx, dy, best
 }
+
+// voteBuckets bounds voteOffset's start table: (1.3·W + 4·rv)/rv + 1
+// buckets for the default match radius rv = 0.01·W.
+const voteBuckets = 144
