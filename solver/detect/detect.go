@@ -1230,7 +1230,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// Blob: 8-connected pixels above max(2.5σ, 25% of the peak).
 	level := b + max(2.5*sig, 0.25*pk)
 	area, peak := 0, float64(pv)
-	var m0, mx, my, mxx, myy, mxy float64
+	var mom moments
 	limit := d.o.MaxBlobArea + 1
 	brighter := false
 	d.stack = append(d.stack[:0], int32(py*w+px))
@@ -1275,13 +1275,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			v := q + b
 			area++
 			peak = max(peak, v)
-			fx, fy := float64(x0+cx)+0.5, float64(y0+cy)+0.5
-			m0 += q
-			mx += q * fx
-			my += q * fy
-			mxx += q * fx * fx
-			myy += q * fy * fy
-			mxy += q * fx * fy
+			mom.add(q, float64(x0+cx)+0.5, float64(y0+cy)+0.5)
 			if v > float64(pv)+3*sig {
 				brighter = true
 			}
@@ -1300,13 +1294,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		area++
 		peak = max(peak, v)
 		q := v - b
-		fx, fy := float64(x)+0.5, float64(y)+0.5
-		m0 += q
-		mx += q * fx
-		my += q * fy
-		mxx += q * fx * fx
-		myy += q * fy * fy
-		mxy += q * fx * fy
+		mom.add(q, float64(x)+0.5, float64(y)+0.5)
 		if v > float64(pv)+3*sig && area <= d.o.MaxBlobArea {
 			// The blob rises to a brighter star: this candidate is on its
 			// flank and the brighter one owns it.
@@ -1353,9 +1341,10 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			d.claim(y*w + x)
 		}
 	}
+	m0 := mom.m0
 	if area >= 6 && m0 > 0 {
-		ux, uy := mx/m0, my/m0
-		vxx, vyy, vxy := mxx/m0-ux*ux, myy/m0-uy*uy, mxy/m0-ux*uy
+		ux, uy := mom.mx/m0, mom.my/m0
+		vxx, vyy, vxy := mom.mxx/m0-ux*ux, mom.myy/m0-uy*uy, mom.mxy/m0-ux*uy
 		tr, det := vxx+vyy, vxx*vyy-vxy*vxy
 		disc := math.Sqrt(max(tr*tr/4-det, 0))
 		l1, l2 := tr/2+disc, tr/2-disc
@@ -1370,7 +1359,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// A flat or wide top: the blob's first moment is the better centre.
 		// (A square aperture around it was tried: neighbours and noise make
 		// it worse.)
-		cxf, cyf = mx/m0, my/m0
+		cxf, cyf = mom.mx/m0, mom.my/m0
 	}
 	// Aperture sum for the brightness.
 	ra := max(3, int(math.Ceil(math.Sqrt(float64(area)/math.Pi)))+2)
@@ -1399,6 +1388,19 @@ func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
 func (d *Detector) claim(j int)        { d.stamp[j>>6] |= 1 << (j & 63) }
 func (d *Detector) release(j int)      { d.stamp[j>>6] &^= 1 << (j & 63) }
 func (d *Detector) isHot(j int) bool   { return d.hot[j>>6]>>(j&63)&1 != 0 }
+
+// moments accumulates a blob's background-subtracted sum and its first and
+// second moments about the frame origin.
+type moments struct{ m0, mx, my, mxx, myy, mxy float64 }
+
+func (m *moments) add(q, x, y float64) {
+	m.m0 += q
+	m.mx += q * x
+	m.my += q * y
+	m.mxx += q * x * x
+	m.myy += q * y * y
+	m.mxy += q * x * y
+}
 
 // top3 returns the indices of the three largest values of e, largest
 // first (ties to the lower index).
