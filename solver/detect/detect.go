@@ -98,7 +98,7 @@ type Detector struct {
 	gray     *image.Gray
 
 	lineStride int // stride lineLin was computed for (0: not yet)
-	lineLin    [lineDirsN * 2 * lineNR * 2]int32
+	lineLin    [lineDirsN * 2 * lineNR * 2]int
 
 	// geometry of the current frame
 	w, h, s    int // full-res size, box stride
@@ -1502,6 +1502,9 @@ const (
 	lineNR    = (lineRmax-lineRmin)/2 + 1 // radii 5, 7, … 15
 )
 
+// The sample loop of lineThrough is written out for six radii.
+var _ = [1]struct{}{}[lineNR-6]
+
 // lineOff holds, per direction, side and radius, the two pixel offsets of a
 // sample straddling ±0.5 px across the ray: at radius 15 a line through the
 // centre passes within 1 px of one of the 24 directions.
@@ -1539,13 +1542,18 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 		r := (lineRmax + 1) * (stride + 1)
 		p := pix[py*stride+px-r : py*stride+px+r+1]
 		for ks := 0; ks < nd*2; ks++ {
-			o := (*[lineNR * 2]int32)(lin[ks*lineNR*2:])
+			o := (*[lineNR * 2]int)(lin[ks*lineNR*2:])
 			sm := (*[lineNR]int32)(samp[ks*lineNR:])
 			// Offsets may be negative: p is indexed from its middle, r.
-			for i := range lineNR {
-				sm[i] = int32(p[r+int(o[2*i])]) + int32(p[r+int(o[2*i+1])])
-			}
-			a := sm[0] + sm[1] + sm[2] + sm[3] + sm[4] + sm[5]
+			// Written out for the six radii (lineNR; checked below).
+			s0 := int32(p[r+o[0]]) + int32(p[r+o[1]])
+			s1 := int32(p[r+o[2]]) + int32(p[r+o[3]])
+			s2 := int32(p[r+o[4]]) + int32(p[r+o[5]])
+			s3 := int32(p[r+o[6]]) + int32(p[r+o[7]])
+			s4 := int32(p[r+o[8]]) + int32(p[r+o[9]])
+			s5 := int32(p[r+o[10]]) + int32(p[r+o[11]])
+			sm[0], sm[1], sm[2], sm[3], sm[4], sm[5] = s0, s1, s2, s3, s4, s5
+			a := s0 + s1 + s2 + s3 + s4 + s5
 			cnt[ks>>1][ks&1] = lineNR
 			mean[ks>>1][ks&1] = float64(a) * (0.5 / lineNR)
 		}
@@ -1622,7 +1630,7 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 
 // lineLinear returns lineOff flattened into offsets in a buffer of the
 // given stride (dy·stride+dx, two per sample), cached per stride.
-func (d *Detector) lineLinear(stride int) *[lineDirsN * 2 * lineNR * 2]int32 {
+func (d *Detector) lineLinear(stride int) *[lineDirsN * 2 * lineNR * 2]int {
 	if d.lineStride != stride {
 		j := 0
 		for k := range lineOff {
@@ -1630,7 +1638,7 @@ func (d *Detector) lineLinear(stride int) *[lineDirsN * 2 * lineNR * 2]int32 {
 				for i := range lineOff[k][side] {
 					for st := 0; st < 2; st++ {
 						o := lineOff[k][side][i][st]
-						d.lineLin[j] = int32(o[1]*stride + o[0])
+						d.lineLin[j] = o[1]*stride + o[0]
 						j++
 					}
 				}
