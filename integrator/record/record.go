@@ -197,9 +197,22 @@ func (s *session) run(cfg integrator.Config, out func(state.Estimate), onRecorde
 	}
 	defer core.Reset() // the end of a replay resets the estimate, as PiFinder does
 	var loc state.Location
+	// The estimates of the latest tick are held until the next tick: a
+	// session stopped while publishing them recorded the tick but not all
+	// of its estimates, and replay must not invent the missing ones.
+	var pending []state.Estimate
+	recordedSince := 0 // estimate lines since the latest tick
+	collect := func(e state.Estimate) { pending = append(pending, e) }
+	flush := func(n int) {
+		for _, e := range pending[:min(n, len(pending))] {
+			out(e)
+		}
+		pending = pending[:0]
+	}
 	for {
 		l, err := s.next()
 		if errors.Is(err, io.EOF) {
+			flush(recordedSince)
 			return nil
 		}
 		if err != nil {
@@ -207,6 +220,8 @@ func (s *session) run(cfg integrator.Config, out func(state.Estimate), onRecorde
 		}
 		switch l.Type {
 		case TypeTick:
+			flush(len(pending))
+			recordedSince = 0
 			tr := l.Tick
 			if tr.Location != nil {
 				loc = *tr.Location
@@ -215,8 +230,9 @@ func (s *session) run(cfg integrator.Config, out func(state.Estimate), onRecorde
 			if tr.IMU != nil {
 				tk.IMU, tk.HasIMU = *tr.IMU, true
 			}
-			core.Step(tk, out)
+			core.Step(tk, collect)
 		case TypeEstimate:
+			recordedSince++
 			if onRecorded != nil {
 				onRecorded(*l.Estimate)
 			}
@@ -234,7 +250,9 @@ func ReadHeader(r io.Reader) (Header, error) {
 }
 
 // Replay runs the recorded ticks through a fresh integrator.Core and calls
-// out with every estimate it publishes. Empty ScreenDirection and
+// out with every estimate it publishes; of the last tick's estimates, only
+// as many as the recording holds (a session stopped between applying a
+// tick and publishing its estimates records the tick but not them). Empty ScreenDirection and
 // DeadbandDeg in cfg are taken from the recording's header; AltAz and
 // Constellation default to skymath as in integrator.New.
 func Replay(r io.Reader, cfg integrator.Config, out func(state.Estimate)) error {

@@ -163,6 +163,32 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 	}
 }
 
+// TestStoppedWhilePublishing cuts a recording after a tick line, as when
+// the session stops between applying a tick and publishing its estimate:
+// replay must reproduce exactly the recorded estimates, no more.
+func TestStoppedWhilePublishing(t *testing.T) {
+	data, _ := liveSession(t, 20*time.Second)
+	lines := bytes.SplitAfter(bytes.TrimSpace(data), []byte("\n"))
+	last := -1 // the last tick followed by an estimate line
+	for i := range lines[:len(lines)-1] {
+		if bytes.Contains(lines[i], []byte(`"type":"tick"`)) && bytes.Contains(lines[i+1], []byte(`"type":"estimate"`)) {
+			last = i
+		}
+	}
+	if last < 0 {
+		t.Fatal("no tick with an estimate in the session")
+	}
+	cut := bytes.Join(lines[:last+1], nil)
+	recorded := bytes.Count(cut, []byte(`"type":"estimate"`))
+	var replayed int
+	if err := Replay(bytes.NewReader(cut), integrator.Config{}, func(state.Estimate) { replayed++ }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Verify(bytes.NewReader(cut), integrator.Config{}); err != nil || n != recorded || replayed != recorded {
+		t.Errorf("Verify %d, %v; replayed %d; recorded %d", n, err, replayed, recorded)
+	}
+}
+
 func TestReplayCommand(t *testing.T) {
 	data, _ := liveSession(t, sessionLength)
 	path := filepath.Join(t.TempDir(), "session.jsonl")
