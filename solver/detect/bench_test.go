@@ -9,7 +9,7 @@ import (
 )
 
 // benchFrame renders a default PiFinder frame (13.7°, 0.4 s) in Orion.
-func benchFrame(b *testing.B) *image.Gray {
+func benchFrame(b testing.TB) *image.Gray {
 	sky := testSky(b)
 	o := render.DefaultOptions()
 	o.Attitude = geom.Attitude{RA: 84, Dec: -1, Roll: 30}

@@ -73,12 +73,15 @@ var ErrInput = errors.New("detect: bad input")
 type Detector struct {
 	o Options
 
-	words    []uint64  // candidate image, 4 box sums per word
-	acc      []uint64  // SWAR block accumulators for one band of rows
-	rowbuf   []int32   // one row of box sums (noise), word indices (candidates)
-	sb       []uint32  // 4×4-box (8×8-pixel at Binning 2) block sums
-	sbBG     []float32 // background per block, box-sum units
-	thr      []uint64  // per block: 0x7FFF − threshold, broadcast to 4 lanes
+	words    []uint64      // candidate image, 4 box sums per word
+	wordsBuf []uint64      // words with a word of padding on each side (for the vector loads)
+	cmask    []uint32      // candidate lanes of one row, per 16 boxes: bit 2k for box k
+	acc      []uint64      // SWAR block accumulators for one band of rows
+	rowbuf   []int32       // one row of box sums (noise), word indices (candidates)
+	sb       []uint32      // 4×4-box (8×8-pixel at Binning 2) block sums
+	sbBG     []float32     // background per block, box-sum units
+	thr      []uint64      // per block: the candidate threshold, broadcast to 4 lanes
+	preK     [6][16]uint16 // the stage-2 pre-test's offsets from thr (see setPreK)
 	tileBG   []float32
 	hint     []float64 // tile background interpolated along x, per tile row and block column
 	hist     []uint32  // two 4096-bin histograms of box-sum differences
@@ -304,7 +307,10 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.ww = (d.cw + 3) / 4
 	d.sbw, d.sbh = d.ww, (d.ch+3)/4
 	d.tw, d.th = (d.sbw+d.tsb-1)/d.tsb, (d.sbh+d.tsb-1)/d.tsb
-	d.words = grow(d.words, d.ww*d.ch)
+	d.wordsBuf = grow(d.wordsBuf, d.ww*d.ch+2)
+	d.wordsBuf[0], d.wordsBuf[len(d.wordsBuf)-1] = 0, 0
+	d.words = d.wordsBuf[1 : 1+d.ww*d.ch]
+	d.cmask = grow(d.cmask, (d.ww+3)/4)
 	d.acc = grow(d.acc, d.ww)
 	d.rowbuf = grow(d.rowbuf, d.cw)
 	d.hist = grow(d.hist, 8192)
@@ -378,7 +384,9 @@ func (d *Detector) bin8(pix []uint8, stride int) {
 			row := d.sb[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
 			row = row[:len(acc)]
 			for i, a := range acc {
-				row[i] = uint32(a&0xFFFF) + uint32(a>>16&0xFFFF) + uint32(a>>32&0xFFFF) + uint32(a>>48)
+				// The four lanes summed in the top one: each is at most
+				// 4·1020, so no lane overflows.
+				row[i] = uint32((a * lane1) >> 48)
 			}
 			clear(acc)
 		}
@@ -445,7 +453,7 @@ func pairRows(r0, r1 []uint8, out, acc []uint64) {
 	r0 = r0[:8*len(out)]
 	r1 = r1[:len(r0)]
 	acc = acc[:len(out)]
-	for i := range out {
+	for i := pairRowsSIMD(r0, r1, out, acc); i < len(out); i++ {
 		a := binary.LittleEndian.Uint64(r0[8*i : 8*i+8])
 		b := binary.LittleEndian.Uint64(r1[8*i : 8*i+8])
 		s := (a & laneLo) + ((a >> 8) & laneLo) + (b & laneLo) + ((b >> 8) & laneLo)
@@ -513,6 +521,7 @@ func (d *Detector) estimate() {
 	// the tile row and the block column, so it is done once per tile row.
 	tsb := float64(d.tsb)
 	lt := d.lowT * d.sigC
+	d.setPreK(lt)
 	sbw := d.sbw
 	hint := d.hint[:d.th*sbw]
 	for bx := 0; bx < sbw; bx++ {
@@ -540,13 +549,19 @@ func (d *Detector) estimate() {
 		r1 = r1[:len(bgRow)]
 		thrRow = thrRow[:len(bgRow)]
 		for bx := range bgRow {
-			bg := r0[bx]*ay1 + r1[bx]*ay
-			bgRow[bx] = float32(bg)
-			t := int(bg + lt)
-			t = min(max(t, 0), 0x7FFE)
-			thrRow[bx] = (0x7FFF - uint64(t)) * lane1
+			bgRow[bx], thrRow[bx] = blockLimits(r0[bx]*ay1+r1[bx]*ay, lt)
 		}
 	}
+}
+
+// blockLimits returns a block's background as stored and its packed
+// candidate threshold ⌊bg + lt⌋ (clamped to the lanes), computed from the
+// stored value so that findCands and setPreK see the same background.
+func blockLimits(bg, lt float64) (float32, uint64) {
+	b := float32(bg)
+	t := int(float64(b) + lt)
+	t = min(max(t, 0), 0x7FFE)
+	return b, uint64(t) * lane1
 }
 
 // noiseHist histograms |difference| of box sums step boxes apart on every
@@ -773,14 +788,20 @@ func scan[T uint8 | uint16](d *Detector, pix []T, stride int) {
 func scanRefine[T uint8 | uint16](d *Detector, pix []T, stride int) {
 	// Brightest first, so a bright star claims its pixels before the flood
 	// fill of a faint neighbour can reach them.
-	slices.SortFunc(d.cands, func(a, b cand) int { return int(b.v - a.v) })
+	// Keys order by box sum, descending, then in scan order.
+	slices.Sort(d.cands)
 	for _, c := range d.cands {
-		refine(d, pix, stride, int(c.x), int(c.y))
+		refine(d, pix, stride, int(c>>15&0x7FFF), int(c>>30&0x7FFF))
 	}
 }
 
-// cand is a candidate box: position and box sum.
-type cand struct{ x, y, v int32 }
+// cand is a candidate box (cx, cy) with box sum v as a sort key:
+// (0x7FFF−v)<<45 | cy<<30 | cx<<15. Sums, cx and cy are below 2^15.
+type cand uint64
+
+func newCand(cx, cy, v int) cand {
+	return cand(uint64(0x7FFF-v)<<45 | uint64(cy)<<30 | uint64(cx)<<15)
+}
 
 // geMask returns laneH bits for the lanes where a ≥ b. Lanes hold at most
 // 0x7FFF, so setting the top bit of a keeps every lane's difference
@@ -790,120 +811,161 @@ func geMask(a, b uint64) uint64 { return ((a | laneH) - b) & laneH }
 // gtMask returns laneH bits for the lanes where a > b.
 func gtMask(a, b uint64) uint64 { return ((a | laneH) - b - lane1) & laneH }
 
+// stage2Limits returns the limits of the stage-2 numerators (the box, the
+// box with its brightest edge neighbour, the brightest 2×2 of boxes holding
+// it): a numerator below quad·divisor·(1−1e-9) cannot round up to quad, so
+// most boxes are rejected without dividing.
+func (d *Detector) stage2Limits() (tA, tB, tC float64) {
+	const margin = 1 - 1e-9
+	q := d.quad * d.sigC * margin
+	return q, math.Sqrt2 * q, 2 * q
+}
+
+// setPreK sets the offsets that give the vector kernel integer limits for
+// the stage-2 pre-test from a block's threshold t = ⌊bg + lt⌋ (before
+// clamping): bg < t − lt + 1, so tA + bg > t + (tA − lt) and
+// ⌊tA − lt⌋ + t is a limit no higher than the exact one (likewise 2t and
+// 4t for tB + 2·bg and tC + 4·bg). Lower limits only let more boxes on to
+// the exact test. Without Binning 2 only the first test applies.
+func (d *Detector) setPreK(lt float64) {
+	tA, tB, tC := d.stage2Limits()
+	off := [3]float64{tA - lt, tB - 2*lt, tC - 4*lt}
+	if d.s != 2 {
+		off[1], off[2] = 0x10000, 0x10000
+	}
+	for i, o := range off {
+		o = math.Floor(o)
+		add, sub := uint16(0), uint16(0)
+		if o >= 0 {
+			add = uint16(min(o, 0xFFFF))
+		} else {
+			sub = uint16(min(-o, 0xFFFF))
+		}
+		for l := range 16 {
+			d.preK[2*i][l], d.preK[2*i+1][l] = add, sub
+		}
+	}
+}
+
+// boxAt is box x of a row of the candidate image.
+func boxAt(row []uint64, x int) int { return int(row[x>>2] >> (16 * uint(x&3)) & 0xFFFF) }
+
 // findCands collects, in scan order, the boxes above the low threshold that
 // are local maxima (ties go to the first in scan order) and pass the
-// phase-tolerant significance test (stage2). The threshold and the local
-// maximum are tested four boxes at a time on the packed words.
+// phase-tolerant significance test (stage2). Per row, the candidate lanes
+// are found sixteen at a time by the vector kernel where there is one and
+// four at a time on the packed words otherwise (candMaskGo); stage2 runs
+// on those alone.
 func (d *Detector) findCands() {
 	ww, cw, sbw := d.ww, d.cw, d.sbw
 	words := d.words
 	sig := d.sigC
 	sig2, sig4 := math.Sqrt2*sig, 2*sig
 	quad := d.quad
-	// stage2 passes when any of fv/sig, (fv+nb)/sig2, (fv+h+vv+dg)/sig4
-	// reaches quad. A numerator below quad·divisor·(1−1e-9) cannot round up
-	// to quad, so most boxes are rejected without dividing; the rest take
-	// the exact test.
-	const margin = 1 - 1e-9
-	tA, tB, tC := quad*sig*margin, quad*sig2*margin, quad*sig4*margin
+	tA, tB, tC := d.stage2Limits()
 	bin2 := d.s == 2
-	hits := d.rowbuf[:ww]
+	masks := d.cmask[:(ww+3)/4]
+	// Only boxes 1 ≤ cx ≤ cw−2 have all their neighbours.
+	lastG := (cw - 2) >> 4
+	keepLast := uint32(1)<<(2*((cw-2)&15)+1) - 1
 	for cy := 1; cy < d.ch-1; cy++ {
+		d.candMaskGo(cy, d.candMaskSIMD(cy, masks), masks)
+		masks[0] &^= 1
+		masks[lastG] &= keepLast
 		up := words[(cy-1)*ww : cy*ww]
 		row := words[cy*ww : (cy+1)*ww]
 		dn := words[(cy+1)*ww : (cy+2)*ww]
-		thr := d.thr[(cy>>2)*sbw : (cy>>2)*sbw+ww]
 		bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
-		up = up[:len(row)]
-		dn = dn[:len(row)]
-		thr = thr[:len(row)]
-		// Words with a box above the threshold, listed without branches
-		// (which would be mispredicted on noise).
-		nh := listHits(row, thr, hits)
-		for _, hi := range hits[:nh] {
-			i := int(hi)
-			wv := row[i]
-			m := (wv + thr[i]) & laneH
-			if i == 0 || 4*i+4 > cw-1 {
-				// Only boxes 1 ≤ cx < cw−1 have all their neighbours.
-				for l := 0; l < 4; l++ {
-					if cx := 4*i + l; cx < 1 || cx >= cw-1 {
-						m &^= 0x8000 << (16 * l)
-					}
-				}
-				if m == 0 {
-					continue
-				}
-			}
-			var pu, pr, pd, nu, nr, nd uint64
-			if i > 0 {
-				pu, pr, pd = up[i-1], row[i-1], dn[i-1]
-			}
-			if i+1 < len(row) {
-				nu, nr, nd = up[i+1], row[i+1], dn[i+1]
-			}
-			// Neighbour words: lane l holds the box left of (right of) lane l.
-			lw, rw := wv<<16|pr>>48, wv>>16|nr<<48
-			// The row neighbours first: they remove most noise peaks.
-			if m &= gtMask(wv, lw) & geMask(wv, rw); m == 0 {
-				continue
-			}
-			u, dw := up[i], dn[i]
-			ul, ur := u<<16|pu>>48, u>>16|nu<<48
-			dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
-			m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) &
-				geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
-			if m == 0 {
-				continue
-			}
-			bg := float64(bgRow[i])
-			// Integer pre-test thresholds: a box whose integer sums stay
-			// under these fails stage2 (the margin of tA, tB, tC dwarfs the
-			// rounding of bg and of the float numerators).
-			kA, kB, kC := tA+bg, tB+2*bg, tC+4*bg
-			diag := [4]uint64{dr, dl, ur, ul}
+		for g, m := range masks[:lastG+1] {
 			for m != 0 {
-				l := bits.TrailingZeros64(m) >> 4
+				cx := 16*g + bits.TrailingZeros32(m)>>1
 				m &= m - 1
-				sh := uint(16 * l)
-				v := int(wv >> sh & 0xFFFF)
-				if bin2 {
-					li, ri := int(lw>>sh&0xFFFF), int(rw>>sh&0xFFFF)
-					ui, di := int(u>>sh&0xFFFF), int(dw>>sh&0xFFFF)
-					hi, vi := max(li, ri), max(ui, di)
-					gi := int(diag[(b2i(li > ri)|b2i(ui > di)<<1)&3] >> sh & 0xFFFF)
-					if float64(v) < kA && float64(v+max(hi, vi)) < kB && float64(v+hi+vi+gi) < kC {
-						continue
-					}
-				}
-				// stage2: the best of the box alone, with its brightest
-				// edge neighbour, and the brightest 2×2 of boxes containing
-				// it, so a star split across bins is not lost.
+				v := boxAt(row, cx)
+				bg := float64(bgRow[cx>>2])
 				fv := float64(v) - bg
 				pass := false
 				if bin2 {
-					lv, rv := float64(int(lw>>sh&0xFFFF))-bg, float64(int(rw>>sh&0xFFFF))-bg
-					uv, dv := float64(int(u>>sh&0xFFFF))-bg, float64(int(dw>>sh&0xFFFF))-bg
-					nb := max(lv, rv, uv, dv)
-					h := max(lv, rv)
-					vv := max(uv, dv)
+					li, ri := boxAt(row, cx-1), boxAt(row, cx+1)
+					ui, di := boxAt(up, cx), boxAt(dn, cx)
+					hi, vi := max(li, ri), max(ui, di)
 					// The diagonal next to the brighter horizontal and
 					// vertical neighbours (right/down on ties).
-					sel := b2i(lv > rv) | b2i(uv > dv)<<1
-					dg := float64(int(diag[sel&3]>>sh&0xFFFF)) - bg
-					a, b, c := fv, fv+nb, fv+h+vv+dg
+					dx, drow := 1, dn
+					if li > ri {
+						dx = -1
+					}
+					if ui > di {
+						drow = up
+					}
+					gi := boxAt(drow, cx+dx)
+					// Integer pre-test (the margin of tA, tB, tC dwarfs the
+					// rounding of bg and of the float numerators).
+					if float64(v) < tA+bg && float64(v+max(hi, vi)) < tB+2*bg && float64(v+hi+vi+gi) < tC+4*bg {
+						continue
+					}
+					// stage2: the best of the box alone, with its brightest
+					// edge neighbour, and the brightest 2×2 of boxes
+					// containing it, so a star split across bins is not lost.
+					h, vv := float64(hi)-bg, float64(vi)-bg
+					a, b, c := fv, fv+max(h, vv), fv+h+vv+float64(gi)-bg
 					if a >= tA || b >= tB || c >= tC {
-						best := max(a/sig, b/sig2, c/sig4)
-						pass = best >= quad
+						pass = max(a/sig, b/sig2, c/sig4) >= quad
 					}
 				} else if fv >= tA {
 					pass = fv/sig >= quad
 				}
 				if pass {
-					d.cands = append(d.cands, cand{int32(4*i + l), int32(cy), int32(v)})
+					d.cands = append(d.cands, newCand(cx, cy, v))
 				}
 			}
 		}
+	}
+}
+
+// candMaskGo fills masks[from:] for candidate row cy (1 ≤ cy ≤ ch−2): the
+// boxes above their threshold that are local maxima, tested four at a time
+// on the packed words. Boxes at the row ends are left to the caller.
+func (d *Detector) candMaskGo(cy, from int, masks []uint32) {
+	ww := d.ww
+	clear(masks[from:])
+	i0 := 4 * from
+	if i0 >= ww {
+		return
+	}
+	up := d.words[(cy-1)*ww : cy*ww]
+	row := d.words[cy*ww : (cy+1)*ww]
+	dn := d.words[(cy+1)*ww : (cy+2)*ww]
+	thr := d.thr[(cy>>2)*d.sbw : (cy>>2)*d.sbw+ww]
+	up, dn, thr = up[:len(row)], dn[:len(row)], thr[:len(row)]
+	hits := d.rowbuf[:ww]
+	// Words with a box above the threshold, listed without branches
+	// (which would be mispredicted on noise).
+	nh := listHits(row[i0:], thr[i0:], hits)
+	for _, hi := range hits[:nh] {
+		i := i0 + int(hi)
+		wv := row[i]
+		m := gtMask(wv, thr[i])
+		var pu, pr, pd, nu, nr, nd uint64
+		if i > 0 {
+			pu, pr, pd = up[i-1], row[i-1], dn[i-1]
+		}
+		if i+1 < len(row) {
+			nu, nr, nd = up[i+1], row[i+1], dn[i+1]
+		}
+		// Neighbour words: lane l holds the box left of (right of) lane l.
+		lw, rw := wv<<16|pr>>48, wv>>16|nr<<48
+		// The row neighbours first: they remove most noise peaks.
+		if m &= gtMask(wv, lw) & geMask(wv, rw); m == 0 {
+			continue
+		}
+		u, dw := up[i], dn[i]
+		ul, ur := u<<16|pu>>48, u>>16|nu<<48
+		dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
+		m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) &
+			geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
+		// Lane l (bit 16l+15) is box 4i+l: bit 2·((4i+l) mod 16) of its group.
+		lanes := m>>15&1 | m>>29&4 | m>>43&16 | m>>57&64
+		masks[i>>2] |= uint32(lanes) << (8 * uint(i&3))
 	}
 }
 
@@ -917,7 +979,7 @@ func listHits(row, thr []uint64, hits []int32) int {
 	hits = hits[:len(row)]
 	nh := 0
 	for i, wv := range row {
-		c := (wv + thr[i]) & laneH
+		c := gtMask(wv, thr[i])
 		hits[nh] = int32(i)
 		nh += int((c | -c) >> 63)
 	}

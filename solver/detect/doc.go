@@ -29,6 +29,13 @@
 //     satellite trails broken up by noise. Saturated stars are kept,
 //     flagged, and centroided on their blob.
 //
+// On amd64 with AVX2, steps 1 and 4 run as vector kernels (simd_amd64.s):
+// the 2×2 sums sixteen at a time, and the threshold, local-maximum and an
+// integer pre-test of the significance test on sixteen boxes at a time, so
+// only boxes that may pass reach the exact test. They compute what the
+// portable code does (TestSIMDMatchesPortable); build with -tags purego to
+// leave them out.
+//
 // A Detector reuses its buffers between calls: Result.Stars is valid until
 // the next call, and a Detector is not safe for concurrent use (use one per
 // goroutine). After the first call on a given frame size, detection on

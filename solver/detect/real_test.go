@@ -219,8 +219,11 @@ func loadReal512(b testing.TB, name string) *image.Gray {
 	return imageio.ToGray8(img)
 }
 
+// benchFrameNames are the 512×512 frames of ../shared/sky the benchmarks use.
+var benchFrameNames = []string{"orion_bad.png", "pifinder_debug_01.png", "pifinder_debug_02.png", "random.png", "orion_belt.jpg", "tree.jpg"}
+
 func BenchmarkDetectReal512(b *testing.B) {
-	for _, name := range []string{"orion_bad.png", "pifinder_debug_01.png", "pifinder_debug_02.png", "random.png", "orion_belt.jpg", "tree.jpg"} {
+	for _, name := range benchFrameNames {
 		b.Run(strings.TrimSuffix(name, filepath.Ext(name)), func(b *testing.B) {
 			benchDetect(b, loadReal512(b, name), DefaultOptions())
 		})
