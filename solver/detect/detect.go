@@ -80,8 +80,8 @@ type Detector struct {
 	rowbuf   []int32       // one row of box sums (noise), word indices (candidates)
 	sb       []uint32      // 4×4-box (8×8-pixel at Binning 2) block sums
 	sbBG     []float32     // background per block, box-sum units
-	thr      []uint64      // per block: the candidate threshold, broadcast to 4 lanes
-	preK     [6][16]uint16 // the stage-2 pre-test's offsets from thr (see setPreK)
+	thr      []uint64      // per block: 0x7FFF − the candidate threshold, broadcast to 4 lanes
+	preK     [7][16]uint16 // the stage-2 pre-test's offsets from t (see setPreK), then 0x7FFF
 	tileBG   []float32
 	hint     []float64 // tile background interpolated along x, per tile row and block column
 	hist     []uint32  // two 4096-bin histograms of box-sum differences
@@ -450,10 +450,13 @@ func (d *Detector) box8(pix []uint8, stride int) {
 //
 //go:noinline
 func pairRows(r0, r1 []uint8, out, acc []uint64) {
+	if n := pairRowsSIMD(r0, r1, out, acc); n > 0 {
+		r0, r1, out, acc = r0[8*n:], r1[8*n:], out[n:], acc[n:]
+	}
 	r0 = r0[:8*len(out)]
 	r1 = r1[:len(r0)]
 	acc = acc[:len(out)]
-	for i := pairRowsSIMD(r0, r1, out, acc); i < len(out); i++ {
+	for i := range out {
 		a := binary.LittleEndian.Uint64(r0[8*i : 8*i+8])
 		b := binary.LittleEndian.Uint64(r1[8*i : 8*i+8])
 		s := (a & laneLo) + ((a >> 8) & laneLo) + (b & laneLo) + ((b >> 8) & laneLo)
@@ -555,13 +558,15 @@ func (d *Detector) estimate() {
 }
 
 // blockLimits returns a block's background as stored and its packed
-// candidate threshold ⌊bg + lt⌋ (clamped to the lanes), computed from the
-// stored value so that findCands and setPreK see the same background.
+// candidate threshold t = ⌊bg + lt⌋ (clamped to the lanes) as 0x7FFF − t,
+// so that a box v is above it when v + (0x7FFF − t) sets the lane's top bit.
+// t comes from the stored background, so that findCands and setPreK see the
+// same one.
 func blockLimits(bg, lt float64) (float32, uint64) {
 	b := float32(bg)
 	t := int(float64(b) + lt)
 	t = min(max(t, 0), 0x7FFE)
-	return b, uint64(t) * lane1
+	return b, (0x7FFF - uint64(t)) * lane1
 }
 
 // noiseHist histograms |difference| of box sums step boxes apart on every
@@ -845,6 +850,9 @@ func (d *Detector) setPreK(lt float64) {
 			d.preK[2*i][l], d.preK[2*i+1][l] = add, sub
 		}
 	}
+	for l := range 16 {
+		d.preK[6][l] = 0x7FFF
+	}
 }
 
 // boxAt is box x of a row of the candidate image.
@@ -852,42 +860,35 @@ func boxAt(row []uint64, x int) int { return int(row[x>>2] >> (16 * uint(x&3)) &
 
 // findCands collects, in scan order, the boxes above the low threshold that
 // are local maxima (ties go to the first in scan order) and pass the
-// phase-tolerant significance test (stage2). Per row, the candidate lanes
-// are found sixteen at a time by the vector kernel where there is one and
-// four at a time on the packed words otherwise (candMaskGo); stage2 runs
-// on those alone.
+// phase-tolerant significance test (stage2). Per row, the vector kernel,
+// where there is one, marks the boxes that may pass sixteen at a time, and
+// candWords tests the rest four at a time on the packed words.
 func (d *Detector) findCands() {
 	ww, cw, sbw := d.ww, d.cw, d.sbw
 	words := d.words
-	sig := d.sigC
-	sig2, sig4 := math.Sqrt2*sig, 2*sig
-	quad := d.quad
-	tA, tB, tC := d.stage2Limits()
-	bin2 := d.s == 2
+	st := d.newStage2()
 	masks := d.cmask[:(ww+3)/4]
 	// Only boxes 1 ≤ cx ≤ cw−2 have all their neighbours.
 	lastG := (cw - 2) >> 4
 	keepLast := uint32(1)<<(2*((cw-2)&15)+1) - 1
 	for cy := 1; cy < d.ch-1; cy++ {
-		d.candMaskGo(cy, d.candMaskSIMD(cy, masks), masks)
-		masks[0] &^= 1
-		masks[lastG] &= keepLast
-		up := words[(cy-1)*ww : cy*ww]
-		row := words[cy*ww : (cy+1)*ww]
-		dn := words[(cy+1)*ww : (cy+2)*ww]
-		bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
-		for g, m := range masks[:lastG+1] {
-			for m != 0 {
-				cx := 16*g + bits.TrailingZeros32(m)>>1
-				m &= m - 1
-				v := boxAt(row, cx)
-				bg := float64(bgRow[cx>>2])
-				fv := float64(v) - bg
-				pass := false
-				if bin2 {
+		ng := d.candMaskSIMD(cy, masks)
+		if ng > 0 {
+			masks[0] &^= 1
+			if lastG < ng {
+				masks[lastG] &= keepLast
+				clear(masks[lastG+1 : ng])
+			}
+			up := words[(cy-1)*ww : cy*ww]
+			row := words[cy*ww : (cy+1)*ww]
+			dn := words[(cy+1)*ww : (cy+2)*ww]
+			bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
+			for g, m := range masks[:ng] {
+				for m != 0 {
+					cx := 16*g + bits.TrailingZeros32(m)>>1
+					m &= m - 1
 					li, ri := boxAt(row, cx-1), boxAt(row, cx+1)
 					ui, di := boxAt(up, cx), boxAt(dn, cx)
-					hi, vi := max(li, ri), max(ui, di)
 					// The diagonal next to the brighter horizontal and
 					// vertical neighbours (right/down on ties).
 					dx, drow := 1, dn
@@ -897,38 +898,62 @@ func (d *Detector) findCands() {
 					if ui > di {
 						drow = up
 					}
-					gi := boxAt(drow, cx+dx)
-					// Integer pre-test (the margin of tA, tB, tC dwarfs the
-					// rounding of bg and of the float numerators).
-					if float64(v) < tA+bg && float64(v+max(hi, vi)) < tB+2*bg && float64(v+hi+vi+gi) < tC+4*bg {
-						continue
+					v := boxAt(row, cx)
+					if st.pass(v, li, ri, ui, di, boxAt(drow, cx+dx), float64(bgRow[cx>>2])) {
+						d.cands = append(d.cands, newCand(cx, cy, v))
 					}
-					// stage2: the best of the box alone, with its brightest
-					// edge neighbour, and the brightest 2×2 of boxes
-					// containing it, so a star split across bins is not lost.
-					h, vv := float64(hi)-bg, float64(vi)-bg
-					a, b, c := fv, fv+max(h, vv), fv+h+vv+float64(gi)-bg
-					if a >= tA || b >= tB || c >= tC {
-						pass = max(a/sig, b/sig2, c/sig4) >= quad
-					}
-				} else if fv >= tA {
-					pass = fv/sig >= quad
-				}
-				if pass {
-					d.cands = append(d.cands, newCand(cx, cy, v))
 				}
 			}
 		}
+		d.candWords(cy, 4*ng, st)
 	}
 }
 
-// candMaskGo fills masks[from:] for candidate row cy (1 ≤ cy ≤ ch−2): the
-// boxes above their threshold that are local maxima, tested four at a time
-// on the packed words. Boxes at the row ends are left to the caller.
-func (d *Detector) candMaskGo(cy, from int, masks []uint32) {
-	ww := d.ww
-	clear(masks[from:])
-	i0 := 4 * from
+// stage2 is the significance test of a candidate box with value v (the
+// box alone, with its brightest edge neighbour, and the brightest 2×2 of
+// boxes containing it, so that a star split across bins is not lost),
+// given its neighbours: left, right, up, down and the diagonal next to
+// the brighter of left/right and of up/down.
+type stage2 struct {
+	sig, sig2, sig4, quad float64
+	tA, tB, tC            float64 // see stage2Limits
+	bin2                  bool
+}
+
+func (d *Detector) newStage2() stage2 {
+	tA, tB, tC := d.stage2Limits()
+	return stage2{sig: d.sigC, sig2: math.Sqrt2 * d.sigC, sig4: 2 * d.sigC, quad: d.quad,
+		tA: tA, tB: tB, tC: tC, bin2: d.s == 2}
+}
+
+// pre is the integer pre-test: false when the box cannot pass (the margin
+// of tA, tB, tC dwarfs the rounding of bg and of the float numerators).
+func (st *stage2) pre(v, l, r, u, dn, g int, bg float64) bool {
+	h, vv := max(l, r), max(u, dn)
+	return float64(v) >= st.tA+bg || float64(v+max(h, vv)) >= st.tB+2*bg || float64(v+h+vv+g) >= st.tC+4*bg
+}
+
+func (st *stage2) pass(v, l, r, u, dn, g int, bg float64) bool {
+	fv := float64(v) - bg
+	if !st.bin2 {
+		return fv >= st.tA && fv/st.sig >= st.quad
+	}
+	if !st.pre(v, l, r, u, dn, g, bg) {
+		return false
+	}
+	h, vv := float64(max(l, r))-bg, float64(max(u, dn))-bg
+	a, b, c := fv, fv+max(h, vv), fv+h+vv+float64(g)-bg
+	if a >= st.tA || b >= st.tB || c >= st.tC {
+		return max(a/st.sig, b/st.sig2, c/st.sig4) >= st.quad
+	}
+	return false
+}
+
+// candWords appends the candidates of row cy (1 ≤ cy ≤ ch−2) from word i0
+// on: the boxes above their threshold that are local maxima, tested four
+// at a time on the packed words, then stage2, box by box.
+func (d *Detector) candWords(cy, i0 int, st stage2) {
+	ww, cw := d.ww, d.cw
 	if i0 >= ww {
 		return
 	}
@@ -936,7 +961,8 @@ func (d *Detector) candMaskGo(cy, from int, masks []uint32) {
 	row := d.words[cy*ww : (cy+1)*ww]
 	dn := d.words[(cy+1)*ww : (cy+2)*ww]
 	thr := d.thr[(cy>>2)*d.sbw : (cy>>2)*d.sbw+ww]
-	up, dn, thr = up[:len(row)], dn[:len(row)], thr[:len(row)]
+	bgRow := d.sbBG[(cy>>2)*d.sbw : (cy>>2)*d.sbw+ww]
+	up, dn, thr, bgRow = up[:len(row)], dn[:len(row)], thr[:len(row)], bgRow[:len(row)]
 	hits := d.rowbuf[:ww]
 	// Words with a box above the threshold, listed without branches
 	// (which would be mispredicted on noise).
@@ -944,7 +970,18 @@ func (d *Detector) candMaskGo(cy, from int, masks []uint32) {
 	for _, hi := range hits[:nh] {
 		i := i0 + int(hi)
 		wv := row[i]
-		m := gtMask(wv, thr[i])
+		m := (wv + thr[i]) & laneH
+		if i == 0 || 4*i+4 > cw-1 {
+			// Only boxes 1 ≤ cx < cw−1 have all their neighbours.
+			for l := 0; l < 4; l++ {
+				if cx := 4*i + l; cx < 1 || cx >= cw-1 {
+					m &^= 0x8000 << (16 * l)
+				}
+			}
+			if m == 0 {
+				continue
+			}
+		}
 		var pu, pr, pd, nu, nr, nd uint64
 		if i > 0 {
 			pu, pr, pd = up[i-1], row[i-1], dn[i-1]
@@ -963,9 +1000,22 @@ func (d *Detector) candMaskGo(cy, from int, masks []uint32) {
 		dl, dr := dw<<16|pd>>48, dw>>16|nd<<48
 		m &= gtMask(wv, ul) & gtMask(wv, u) & gtMask(wv, ur) &
 			geMask(wv, dl) & geMask(wv, dw) & geMask(wv, dr)
-		// Lane l (bit 16l+15) is box 4i+l: bit 2·((4i+l) mod 16) of its group.
-		lanes := m>>15&1 | m>>29&4 | m>>43&16 | m>>57&64
-		masks[i>>2] |= uint32(lanes) << (8 * uint(i&3))
+		if m == 0 {
+			continue
+		}
+		bg := float64(bgRow[i])
+		diag := [4]uint64{dr, dl, ur, ul}
+		for m != 0 {
+			sh := uint(bits.TrailingZeros64(m) &^ 15)
+			m &= m - 1
+			v := int(wv >> sh & 0xFFFF)
+			li, ri := int(lw>>sh&0xFFFF), int(rw>>sh&0xFFFF)
+			ui, di := int(u>>sh&0xFFFF), int(dw>>sh&0xFFFF)
+			gi := int(diag[(b2i(li > ri)|b2i(ui > di)<<1)&3] >> sh & 0xFFFF)
+			if st.pass(v, li, ri, ui, di, gi, bg) {
+				d.cands = append(d.cands, newCand(4*i+int(sh/16), cy, v))
+			}
+		}
 	}
 }
 
@@ -979,7 +1029,7 @@ func listHits(row, thr []uint64, hits []int32) int {
 	hits = hits[:len(row)]
 	nh := 0
 	for i, wv := range row {
-		c := gtMask(wv, thr[i])
+		c := (wv + thr[i]) & laneH
 		hits[nh] = int32(i)
 		nh += int((c | -c) >> 63)
 	}

@@ -12,7 +12,7 @@ var useSIMD = cpu.X86.HasAVX2
 func pairRowsAVX2(r0, r1 *uint8, out, acc *uint64, n int)
 
 //go:noescape
-func candMaskAVX2(up, row, dn, t *uint64, k *[6][16]uint16, out *uint32, n int)
+func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int)
 
 // pairRowsSIMD does pairRows for the leading whole groups of four words
 // and returns how many words it did.
@@ -28,8 +28,9 @@ func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int {
 	return 4 * n
 }
 
-// candMaskSIMD fills masks for the leading whole groups of four words of
-// candidate row cy and returns how many groups it did. The rows around it
+// candMaskSIMD marks, in masks, the boxes of the leading whole groups of
+// four words of candidate row cy that may be candidates, and returns how
+// many groups it did. The rows around it
 // must be readable from 2 bytes before to 2 bytes after (d.wordsBuf pads
 // the candidate image by a word on each side).
 func (d *Detector) candMaskSIMD(cy int, masks []uint32) int {

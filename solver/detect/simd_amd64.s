@@ -40,15 +40,16 @@ pairLoop:
 pairDone:
 	RET
 
-// func candMaskAVX2(up, row, dn, t *uint64, k *[6][16]uint16, out *uint32, n int)
+// func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int)
 //
 // For n groups of 16 boxes (four words) of a row of the candidate image
 // with its rows above and below: out gets, per group, bit 2k set when box
-// k is above its threshold t, a local maximum (strictly above the left
+// k is above its threshold (t holds 0x7FFF − t), a local maximum (strictly above the left
 // and upper neighbours, at least the right and lower ones) and passes the
 // integer pre-test of stage 2: v ≥ ka, or v + max(l, r, u, d) ≥ kb, or
 // v + max(l, r) + max(u, d) + (the diagonal next to them) ≥ kc, where
-// ka = t + k[0] − k[1], kb = 2t + k[2] − k[3], kc = 4t + k[4] − k[5].
+// ka = t + k[0] − k[1], kb = 2t + k[2] − k[3], kc = 4t + k[4] − k[5]; k[6]
+// holds 0x7FFF.
 // Sums saturate, which only lets more boxes through. Box values are at
 // most 0x7FFF, so signed 16-bit compares order them. Each row is read from
 // 2 bytes before to 2 bytes after its groups.
@@ -65,8 +66,8 @@ TEXT ·candMaskAVX2(SB), NOSPLIT, $0-56
 
 candLoop:
 	VMOVDQU (BX), Y0         // v
-	VMOVDQU (DX), Y3
-	VPCMPGTW Y3, Y0, Y4      // v > t
+	VPADDW  (DX), Y0, Y3     // v > t: v + (0x7FFF − t) sets the top bit
+	VPSRAW  $15, Y3, Y4
 	VPTEST  Y4, Y4
 	JZ      candNone
 	VMOVDQU -2(BX), Y1       // l
@@ -104,7 +105,8 @@ candLoop:
 	VPBLENDVB Y14, Y9, Y11, Y5  // l > r ? dl : dr
 	VPBLENDVB Y15, Y3, Y5, Y3   // u > d ? upper : lower diagonal
 
-	VMOVDQU (DX), Y1         // t
+	VMOVDQU 192(SI), Y1      // t
+	VPSUBW  (DX), Y1, Y1
 	VPADDUSW (SI), Y1, Y5    // v ≥ ka
 	VPSUBUSW 32(SI), Y5, Y5
 	VPMAXUW Y5, Y0, Y6

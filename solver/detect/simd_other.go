@@ -8,5 +8,5 @@ var useSIMD = false
 // pairRowsSIMD does no words: pairRows does them all.
 func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int { return 0 }
 
-// candMaskSIMD does no groups: candMaskGo does them all.
+// candMaskSIMD does no groups: candWords does them all.
 func (d *Detector) candMaskSIMD(cy int, masks []uint32) int { return 0 }
