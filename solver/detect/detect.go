@@ -100,8 +100,7 @@ type Detector struct {
 	work16   []uint16
 	gray     *image.Gray
 
-	lineStride int // stride lineLin was computed for (0: not yet)
-	lineLin    [lineDirsN * 2 * lineNR * 2]int
+	line lineTable // lineThrough's sample offsets for the current stride
 
 	// geometry of the current frame
 	w, h, s    int // full-res size, box stride
@@ -527,15 +526,16 @@ func (d *Detector) estimate() {
 	d.setPreK(lt)
 	sbw := d.sbw
 	hint := d.hint[:d.th*sbw]
-	for bx := 0; bx < sbw; bx++ {
-		fx := (float64(bx)+0.5)/tsb - 0.5
-		fx = clampF(fx, 0, float64(d.tw-1))
-		x0 := int(fx)
-		x1 := min(x0+1, d.tw-1)
-		ax := fx - float64(x0)
-		for ty := 0; ty < d.th; ty++ {
-			r := d.tileBG[ty*d.tw : (ty+1)*d.tw]
-			hint[ty*sbw+bx] = float64(r[x0])*(1-ax) + float64(r[x1])*ax
+	for ty := 0; ty < d.th; ty++ {
+		r := d.tileBG[ty*d.tw : (ty+1)*d.tw]
+		hr := hint[ty*sbw : (ty+1)*sbw]
+		for bx := range hr {
+			fx := (float64(bx)+0.5)/tsb - 0.5
+			fx = clampF(fx, 0, float64(d.tw-1))
+			x0 := int(fx)
+			x1 := min(x0+1, d.tw-1)
+			ax := fx - float64(x0)
+			hr[bx] = float64(r[x0])*(1-ax) + float64(r[x1])*ax
 		}
 	}
 	for by := 0; by < d.sbh; by++ {
@@ -1067,18 +1067,30 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// at a time. Ties go to the first in scan order, as below.
 		x0 := 2*cx - 1
 		for y := 2*cy - 1; y <= 2*cy+2; y++ {
-			row := pix[y*stride+x0 : y*stride+x0+4]
+			row := (*[4]T)(pix[y*stride+x0:])
 			j := y*w + x0
 			sh := uint(j & 63)
 			cl := d.stamp[j>>6] >> sh
 			if sh > 60 {
 				cl |= d.stamp[j>>6+1] << (64 - sh)
 			}
-			for k, v := range row {
-				key := int(v) | -int(cl>>uint(k)&1)
-				if key > pv {
-					px, py, pv = x0+k, y, key
-				}
+			k0 := int(row[0]) | -int(cl&1)
+			k1 := int(row[1]) | -int(cl>>1&1)
+			k2 := int(row[2]) | -int(cl>>2&1)
+			k3 := int(row[3]) | -int(cl>>3&1)
+			// The row's first maximum, then against the rows before.
+			kx, km := 0, k0
+			if k1 > km {
+				kx, km = 1, k1
+			}
+			if k2 > km {
+				kx, km = 2, k2
+			}
+			if k3 > km {
+				kx, km = 3, k3
+			}
+			if km > pv {
+				px, py, pv = x0+kx, y, km
 			}
 		}
 	}
@@ -1481,10 +1493,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	for y := max(iy-ra, 0); y <= min(iy+ra, h-1) && xa <= xb; y++ {
 		if nHot == 0 || d.hotRow[y] != d.gen {
 			// No hot pixel on this row: val is the pixel value.
-			isum := 0
-			for _, p := range pix[y*stride+xa : y*stride+xb+1] {
-				isum += int(p)
-			}
+			isum := rowSum(pix[y*stride+xa : y*stride+xb+1])
 			bsum += float64(isum) - float64(xb-xa+1)*b
 			continue
 		}
@@ -1494,6 +1503,35 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	}
 	d.stars = append(d.stars, Star{X: cxf, Y: cyf, Brightness: max(bsum, S), Peak: peak, Saturated: saturated})
 	return false
+}
+
+// rowSum is the sum of a row of pixels; 8-bit rows are summed eight
+// pixels per load, in 16-bit lanes.
+func rowSum[T uint8 | uint16](row []T) int {
+	b, ok := any(row).([]uint8)
+	if !ok {
+		s := 0
+		for _, p := range row {
+			s += int(p)
+		}
+		return s
+	}
+	s := 0
+	for len(b) >= 8 {
+		// Up to 16 loads per flush: each adds at most 510 to a lane, and
+		// the four lanes' total stays below 2^16.
+		var acc uint64
+		for k := 0; k < 16 && len(b) >= 8; k++ {
+			v := binary.LittleEndian.Uint64(b)
+			acc += v&laneLo + v>>8&laneLo
+			b = b[8:]
+		}
+		s += int((acc * lane1) >> 48)
+	}
+	for _, p := range b {
+		s += int(p)
+	}
+	return s
 }
 
 func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
@@ -1643,55 +1681,31 @@ var lineOff = func() (o [lineDirsN][2][lineNR][2][2]int) {
 
 func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int, pk float64) bool {
 	sigS := d.sigP / math.Sqrt2 // noise of one straddled sample
+	if px > lineRmax+1 && py > lineRmax+1 && px < d.w-lineRmax-2 && py < d.h-lineRmax-2 {
+		return lineInner(d, pix, stride, px, py, pk, sigS)
+	}
+	// Near the frame edge a ray keeps its samples up to the first one
+	// that leaves the frame. Samples are pixel pairs (twice the value).
 	const nd = lineDirsN
-	var mean [nd][2]float64
-	var cnt [nd][2]int
-	// Samples are kept as the sum of their two pixels (twice the value).
-	var samp [nd * 2 * lineNR]int32 // (k·2+side)·lineNR + i
-	inner := px > lineRmax+1 && py > lineRmax+1 && px < d.w-lineRmax-2 && py < d.h-lineRmax-2
-	if inner {
-		lin := d.lineLinear(stride)
-		r := (lineRmax + 1) * (stride + 1)
-		p := pix[py*stride+px-r : py*stride+px+r+1]
-		for ks := 0; ks < nd*2; ks++ {
-			o := (*[lineNR * 2]int)(lin[ks*lineNR*2:])
-			sm := (*[lineNR]int32)(samp[ks*lineNR:])
-			// Offsets may be negative: p is indexed from its middle, r.
-			// Written out for the six radii (lineNR; checked below).
-			s0 := int32(p[r+o[0]]) + int32(p[r+o[1]])
-			s1 := int32(p[r+o[2]]) + int32(p[r+o[3]])
-			s2 := int32(p[r+o[4]]) + int32(p[r+o[5]])
-			s3 := int32(p[r+o[6]]) + int32(p[r+o[7]])
-			s4 := int32(p[r+o[8]]) + int32(p[r+o[9]])
-			s5 := int32(p[r+o[10]]) + int32(p[r+o[11]])
-			sm[0], sm[1], sm[2], sm[3], sm[4], sm[5] = s0, s1, s2, s3, s4, s5
-			a := s0 + s1 + s2 + s3 + s4 + s5
-			cnt[ks>>1][ks&1] = lineNR
-			mean[ks>>1][ks&1] = float64(a) * (0.5 / lineNR)
-		}
-	} else {
-		for k := range lineOff {
-			for side := 0; side < 2; side++ {
-				a := int32(0)
-				n := 0
-				for i := range lineOff[k][side] {
-					o := &lineOff[k][side][i]
-					x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
-					if min(x0, x1, y0, y1) < 0 || max(x0, x1) >= d.w || max(y0, y1) >= d.h {
-						break
-					}
-					v := int32(pix[y0*stride+x0]) + int32(pix[y1*stride+x1])
-					samp[(2*k+side)*lineNR+n] = v
-					a += v
-					n++
+	var sums, cnt [2 * nd]int32
+	w, h := d.w, d.h
+	if !lineEdgeSIMD(pix, stride, d.lineLinear(stride), px, py, w, h, &sums, &cnt) {
+		for ks := range sums {
+			offs := &lineOff[ks>>1][ks&1]
+			a, n := int32(0), int32(0)
+			for i := range offs {
+				o := &offs[i]
+				x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
+				if uint(x0) >= uint(w) || uint(x1) >= uint(w) || uint(y0) >= uint(h) || uint(y1) >= uint(h) {
+					break
 				}
-				cnt[k][side] = n
-				if n > 0 {
-					mean[k][side] = float64(a) / 2 / float64(n)
-				}
+				a += int32(pix[y0*stride+x0]) + int32(pix[y1*stride+x1])
+				n++
 			}
+			sums[ks], cnt[ks] = a, n
 		}
 	}
+	mean := func(ks int) float64 { return float64(sums[ks]) / float64(2*cnt[ks]) }
 	// A side's mean against the reference has a noise of about
 	// σs·sqrt(1.5/n); 3.5 of those on both sides at once is rare even
 	// over 24 directions.
@@ -1699,34 +1713,35 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 	for n := 1; n <= lineNR; n++ {
 		limN[n] = max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk)
 	}
-	for k := range mean {
+	for k := range nd {
 		q := (k + nd/2) % nd
 		var ref float64
-		switch pc := cnt[q]; {
-		case pc[0] > 0 && pc[1] > 0:
-			ref = (mean[q][0] + mean[q][1]) / 2
-		case pc[0] > 0:
-			ref = mean[q][0]
-		case pc[1] > 0:
-			ref = mean[q][1]
+		switch pa, pb := cnt[2*q], cnt[2*q+1]; {
+		case pa > 0 && pb > 0:
+			ref = (mean(2*q) + mean(2*q+1)) / 2
+		case pa > 0:
+			ref = mean(2 * q)
+		case pb > 0:
+			ref = mean(2*q + 1)
 		default:
 			continue
 		}
-		na, nc := cnt[k][0], cnt[k][1]
-		if na >= 2 && nc >= 2 && mean[k][0]-ref > limN[na] && mean[k][1]-ref > limN[nc] {
+		na, nc := cnt[2*k], cnt[2*k+1]
+		if na >= 2 && nc >= 2 && mean(2*k)-ref > limN[na] && mean(2*k+1)-ref > limN[nc] {
 			trace(px, py, "line-2")
 			return true
 		}
 		// A trail's end (or a trail leaving the frame): one side bright at
 		// nearly every radius.
 		for side := 0; side < 2; side++ {
-			n := cnt[k][side]
-			if n < 4 || mean[k][side]-ref <= limN[n] {
+			n := cnt[2*k+side]
+			if n < 4 || mean(2*k+side)-ref <= limN[n] {
 				continue
 			}
 			t := ref + max(1.5*sigS, 0.05*pk)
-			c := 0
-			for _, v := range samp[(2*k+side)*lineNR : (2*k+side)*lineNR+n] {
+			c := int32(0)
+			for _, o := range lineOff[k][side][:n] {
+				v := int32(pix[(py+o[0][1])*stride+px+o[0][0]]) + int32(pix[(py+o[1][1])*stride+px+o[1][0]])
 				if float64(v)/2 > t {
 					c++
 				}
@@ -1740,25 +1755,114 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 	return false
 }
 
-// lineLinear returns lineOff flattened into offsets in a buffer of the
-// given stride (dy·stride+dx, two per sample), cached per stride.
-func (d *Detector) lineLinear(stride int) *[lineDirsN * 2 * lineNR * 2]int {
-	if d.lineStride != stride {
+// lineInner is lineThrough for a candidate whose rays lie wholly in the
+// frame: every side has all lineNR samples, so the tests compare integer
+// sums. With S the sum of a side's 2·lineNR pixels and R that of both
+// sides of the perpendicular direction (the reference), a side's mean
+// exceeds the reference by more than lim when 2S − R > 4·lineNR·lim.
+func lineInner[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int, pk, sigS float64) bool {
+	const nd = lineDirsN
+	lin := d.lineLinear(stride)
+	lim := max(3.5*sigS*math.Sqrt(1.5/lineNR), 0.05*pk)
+	// 2S − R is an integer: it exceeds x ≥ 0 exactly when it exceeds ⌊x⌋.
+	l := int32(min(4*lineNR*lim, 1<<30))
+	var sums [2 * nd]int32 // side sums, index 2k+side
+	c := py*stride + px
+	bright, ok := lineInnerSIMD(pix, c, lin, l, &sums)
+	if !ok {
+		r := (lineRmax + 1) * (stride + 1)
+		p := pix[c-r : c+r+1]
+		for ks := range sums {
+			o := (*[lineNR * 2]int)(lin.pairs[ks*lineNR*2:])
+			// Offsets may be negative: p is indexed from its middle, r.
+			// Written out for the six radii (lineNR; checked above).
+			sums[ks] = int32(p[r+o[0]]) + int32(p[r+o[1]]) + int32(p[r+o[2]]) + int32(p[r+o[3]]) +
+				int32(p[r+o[4]]) + int32(p[r+o[5]]) + int32(p[r+o[6]]) + int32(p[r+o[7]]) +
+				int32(p[r+o[8]]) + int32(p[r+o[9]]) + int32(p[r+o[10]]) + int32(p[r+o[11]])
+		}
+		for k := range nd {
+			q := (k + nd/2) % nd
+			ref := sums[2*q] + sums[2*q+1]
+			bright |= uint64(b2i(2*sums[2*k]-ref > l)|b2i(2*sums[2*k+1]-ref > l)<<1) << (2 * k)
+		}
+	}
+	// bright has bit 2k+side for each side whose mean exceeds the reference.
+	for bright != 0 {
+		k := bits.TrailingZeros64(bright) >> 1
+		pair := bright >> (2 * k) & 3
+		bright &^= 3 << (2 * k)
+		if pair == 3 {
+			trace(px, py, "line-2")
+			return true
+		}
+		// A trail's end: one side bright at nearly every radius. Samples
+		// are pixel pairs, twice the value; the reference mean is R/(4·lineNR).
+		q := (k + nd/2) % nd
+		ref := sums[2*q] + sums[2*q+1]
+		side := int(pair >> 1)
+		t := 2 * (float64(ref)/(4*lineNR) + max(1.5*sigS, 0.05*pk))
+		o := (*[lineNR * 2]int)(lin.pairs[(2*k+side)*lineNR*2:])
+		n := 0
+		for i := 0; i < lineNR; i++ {
+			v := int(pix[c+o[2*i]]) + int(pix[c+o[2*i+1]])
+			n += b2i(float64(v) > t)
+		}
+		if n*4 >= lineNR*3 {
+			trace(px, py, "line-1")
+			return true
+		}
+	}
+	return false
+}
+
+// lineDX and lineDY are the pixel offsets of lineOff laid out as
+// lineTable.byRad (radius and straddle, then side 2k+side), for the
+// vector kernel's frame-edge test.
+var lineDX, lineDY = func() (dx, dy [lineNR * 2][lineDirsN * 2]int32) {
+	for k := range lineOff {
+		for side := range lineOff[k] {
+			for i := range lineOff[k][side] {
+				for st := 0; st < 2; st++ {
+					o := lineOff[k][side][i][st]
+					dx[2*i+st][2*k+side] = int32(o[0])
+					dy[2*i+st][2*k+side] = int32(o[1])
+				}
+			}
+		}
+	}
+	return
+}()
+
+// lineTable holds lineOff as offsets in a buffer of one stride
+// (dy·stride+dx): pairs in the order of lineOff (direction, side, radius,
+// straddle) and, for the vector kernel, int32 offsets by radius and
+// straddle, then side index 2k+side.
+type lineTable struct {
+	stride int // 0: not yet computed
+	pairs  [lineDirsN * 2 * lineNR * 2]int
+	byRad  [lineNR * 2][lineDirsN * 2]int32
+}
+
+// lineLinear returns the offset table for the given stride, cached.
+func (d *Detector) lineLinear(stride int) *lineTable {
+	t := &d.line
+	if t.stride != stride {
 		j := 0
 		for k := range lineOff {
 			for side := range lineOff[k] {
 				for i := range lineOff[k][side] {
 					for st := 0; st < 2; st++ {
 						o := lineOff[k][side][i][st]
-						d.lineLin[j] = o[1]*stride + o[0]
+						t.pairs[j] = o[1]*stride + o[0]
+						t.byRad[2*i+st][2*k+side] = int32(t.pairs[j])
 						j++
 					}
 				}
 			}
 		}
-		d.lineStride = stride
+		t.stride = stride
 	}
-	return &d.lineLin
+	return t
 }
 
 // ringStats returns the clipped mean and standard deviation of the 24

@@ -47,3 +47,55 @@ func (d *Detector) candMaskSIMD(cy int, masks []uint32) int {
 		&d.thr[blk], &d.preK, &masks[0], n)
 	return n
 }
+
+//go:noescape
+func lineInnerAVX2(c *uint8, idx *[lineNR * 2][lineDirsN * 2]int32, l int32, sums *[lineDirsN * 2]int32) uint64
+
+//go:noescape
+func lineEdgeAVX2(c *uint8, idx, dx, dy *[lineNR * 2][lineDirsN * 2]int32, px, py, w, h int, sums, cnt *[lineDirsN * 2]int32, sh uint64)
+
+// lineInnerSIMD fills sums with lineInner's side sums around pixel index c
+// and returns the bright sides (8-bit frames with AVX2 only; ok reports
+// whether it ran).
+func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, sums *[lineDirsN * 2]int32) (bright uint64, ok bool) {
+	// The kernel reads 4 bytes at each offset, all within r of c.
+	r := (lineRmax + 1) * (lin.stride + 1)
+	if !useSIMD || c < r || c+r+3 >= len(pix) {
+		return 0, false
+	}
+	// A pointer in an interface does not allocate, as a slice would.
+	p, ok := any(&pix[c]).(*uint8)
+	if !ok {
+		return 0, false
+	}
+	return lineInnerAVX2(p, &lin.byRad, l, sums), true
+}
+
+// lineEdgeSIMD fills lineThrough's side sums and sample counts near the
+// frame edge (8-bit frames with AVX2 only) and reports whether it did.
+func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py, w, h int, sums, cnt *[lineDirsN * 2]int32) bool {
+	if !useSIMD {
+		return false
+	}
+	// Each pixel read lies in the frame, within r of c, and comes with
+	// the three bytes after it (or, near the end of the buffer, before it).
+	c := py*stride + px
+	r := (lineRmax + 1) * (stride + 1)
+	last := (h-1)*stride + w - 1
+	var p any
+	var sh uint64
+	switch {
+	case min(c+r, last)+3 < len(pix):
+		p = &pix[c]
+	case max(c-r, 0) >= 3:
+		p, sh = &pix[c-3], 24
+	default:
+		return false
+	}
+	b, ok := p.(*uint8)
+	if !ok {
+		return false
+	}
+	lineEdgeAVX2(b, &lin.byRad, &lineDX, &lineDY, px, py, w, h, sums, cnt, sh)
+	return true
+}

@@ -149,3 +149,232 @@ candNext:
 
 candDone:
 	RET
+
+// func lineInnerAVX2(c *uint8, idx *[12][48]int32, l int32, sums *[48]int32) uint64
+//
+// sums[j] = Σ over the 12 rows r of idx of the byte at c + idx[r][j]: the
+// side sums of lineInner, 8 sides per gather (each gather loads 4 bytes
+// at each offset; the low one is kept). Returns the sides s = 2k+side
+// with 2·sums[s] − (sums[2q] + sums[2q+1]) > l, q = (k+12) mod 24, as
+// bits.
+TEXT ·lineInnerAVX2(SB), NOSPLIT, $0-40
+	MOVQ c+0(FP), SI
+	MOVQ idx+8(FP), DI
+	MOVQ sums+24(FP), DX
+	MOVL $0xFF, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	MOVQ $12, CX
+
+innerLoop:
+	VMOVDQU 0(DI), Y6
+	VPCMPEQD Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPGATHERDD Y7, (SI)(Y6*1), Y8
+	VMOVDQU 32(DI), Y9
+	VPCMPEQD Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	VPGATHERDD Y10, (SI)(Y9*1), Y11
+	VMOVDQU 64(DI), Y12
+	VPCMPEQD Y13, Y13, Y13
+	VPXOR Y14, Y14, Y14
+	VPGATHERDD Y13, (SI)(Y12*1), Y14
+	VPAND Y15, Y8, Y8
+	VPADDD Y8, Y0, Y0
+	VPAND Y15, Y11, Y11
+	VPADDD Y11, Y1, Y1
+	VPAND Y15, Y14, Y14
+	VPADDD Y14, Y2, Y2
+
+	VMOVDQU 96(DI), Y6
+	VPCMPEQD Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPGATHERDD Y7, (SI)(Y6*1), Y8
+	VMOVDQU 128(DI), Y9
+	VPCMPEQD Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	VPGATHERDD Y10, (SI)(Y9*1), Y11
+	VMOVDQU 160(DI), Y12
+	VPCMPEQD Y13, Y13, Y13
+	VPXOR Y14, Y14, Y14
+	VPGATHERDD Y13, (SI)(Y12*1), Y14
+	VPAND Y15, Y8, Y8
+	VPADDD Y8, Y3, Y3
+	VPAND Y15, Y11, Y11
+	VPADDD Y11, Y4, Y4
+	VPAND Y15, Y14, Y14
+	VPADDD Y14, Y5, Y5
+
+	ADDQ $192, DI
+	DECQ CX
+	JNZ  innerLoop
+
+	VMOVDQU Y0, 0(DX)
+	VMOVDQU Y1, 32(DX)
+	VMOVDQU Y2, 64(DX)
+	VMOVDQU Y3, 96(DX)
+	VMOVDQU Y4, 128(DX)
+	VMOVDQU Y5, 160(DX)
+
+	// References: each pair's total in both of its lanes. Directions
+	// k and k+12 are three registers apart.
+	VPSHUFD $0xB1, Y0, Y6
+	VPADDD  Y0, Y6, Y6
+	VPSHUFD $0xB1, Y1, Y7
+	VPADDD  Y1, Y7, Y7
+	VPSHUFD $0xB1, Y2, Y8
+	VPADDD  Y2, Y8, Y8
+	VPSHUFD $0xB1, Y3, Y9
+	VPADDD  Y3, Y9, Y9
+	VPSHUFD $0xB1, Y4, Y10
+	VPADDD  Y4, Y10, Y10
+	VPSHUFD $0xB1, Y5, Y11
+	VPADDD  Y5, Y11, Y11
+	MOVL l+16(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+
+	XORQ AX, AX
+	VPADDD  Y0, Y0, Y0
+	VPSUBD  Y9, Y0, Y0
+	VPCMPGTD Y15, Y0, Y0
+	VMOVMSKPS Y0, BX
+	ORQ BX, AX
+	VPADDD  Y1, Y1, Y1
+	VPSUBD  Y10, Y1, Y1
+	VPCMPGTD Y15, Y1, Y1
+	VMOVMSKPS Y1, BX
+	SHLQ $8, BX
+	ORQ BX, AX
+	VPADDD  Y2, Y2, Y2
+	VPSUBD  Y11, Y2, Y2
+	VPCMPGTD Y15, Y2, Y2
+	VMOVMSKPS Y2, BX
+	SHLQ $16, BX
+	ORQ BX, AX
+	VPADDD  Y3, Y3, Y3
+	VPSUBD  Y6, Y3, Y3
+	VPCMPGTD Y15, Y3, Y3
+	VMOVMSKPS Y3, BX
+	SHLQ $24, BX
+	ORQ BX, AX
+	VPADDD  Y4, Y4, Y4
+	VPSUBD  Y7, Y4, Y4
+	VPCMPGTD Y15, Y4, Y4
+	VMOVMSKPS Y4, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+	VPADDD  Y5, Y5, Y5
+	VPSUBD  Y8, Y5, Y5
+	VPCMPGTD Y15, Y5, Y5
+	VMOVMSKPS Y5, BX
+	SHLQ $40, BX
+	ORQ BX, AX
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+// func lineEdgeAVX2(c *uint8, idx, dx, dy *[12][48]int32, px, py, w, h int, sums, cnt *[48]int32, sh uint64)
+//
+// lineThrough's side sums near the frame edge: along each side, samples
+// (two pixels at offsets idx[2i], idx[2i+1] from c, at dx, dy from
+// (px, py)) are taken while both pixels of every sample so far lie in the
+// w×h frame. cnt gets the number of samples; pixels outside are never
+// read. Each pixel is taken from a 4-byte load at its offset from c,
+// shifted right by sh bits: sh = 24 with c three bytes before the centre
+// loads the bytes before each pixel instead of those after.
+TEXT ·lineEdgeAVX2(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), SI
+	MOVQ idx+8(FP), DI
+	MOVQ dx+16(FP), R8
+	MOVQ dy+24(FP), R9
+	MOVQ sums+64(FP), DX
+	MOVQ cnt+72(FP), R10
+	MOVL $0xFF, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x80000000, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVQ px+32(FP), AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13
+	MOVQ py+40(FP), AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, Y12
+	MOVQ w+48(FP), AX
+	XORL $0x80000000, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11
+	MOVQ h+56(FP), AX
+	XORL $0x80000000, AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, Y10
+	MOVQ sh+80(FP), R12
+	MOVQ $6, CX
+
+edgeGroup:
+	VPCMPEQD Y0, Y0, Y0 // alive
+	VPXOR Y1, Y1, Y1    // sums
+	VPXOR Y2, Y2, Y2    // counts
+	XORQ BX, BX         // byte offset of row 2i
+	MOVQ $6, R11
+
+edgeRadius:
+	// Both pixels of sample i in the frame: (x ^ sign) < (w ^ sign) as
+	// signed is x < w as unsigned, which also rejects x < 0.
+	VPADDD (R8)(BX*1), Y13, Y3
+	VPXOR Y14, Y3, Y3
+	VPCMPGTD Y3, Y11, Y3
+	VPAND Y3, Y0, Y0
+	VPADDD (R9)(BX*1), Y12, Y3
+	VPXOR Y14, Y3, Y3
+	VPCMPGTD Y3, Y10, Y3
+	VPAND Y3, Y0, Y0
+	VPADDD 192(R8)(BX*1), Y13, Y3
+	VPXOR Y14, Y3, Y3
+	VPCMPGTD Y3, Y11, Y3
+	VPAND Y3, Y0, Y0
+	VPADDD 192(R9)(BX*1), Y12, Y3
+	VPXOR Y14, Y3, Y3
+	VPCMPGTD Y3, Y10, Y3
+	VPAND Y3, Y0, Y0
+
+	VMOVDQU (DI)(BX*1), Y4
+	VMOVDQA Y0, Y5
+	VPXOR Y6, Y6, Y6
+	VPGATHERDD Y5, (SI)(Y4*1), Y6
+	VMOVDQU 192(DI)(BX*1), Y7
+	VMOVDQA Y0, Y8
+	VPXOR Y9, Y9, Y9
+	VPGATHERDD Y8, (SI)(Y7*1), Y9
+	MOVQ R12, X5
+	VPSRLD X5, Y6, Y6
+	VPSRLD X5, Y9, Y9
+	VPAND Y15, Y6, Y6
+	VPADDD Y6, Y1, Y1
+	VPAND Y15, Y9, Y9
+	VPADDD Y9, Y1, Y1
+	VPSUBD Y0, Y2, Y2
+
+	ADDQ $384, BX
+	DECQ R11
+	JNZ  edgeRadius
+
+	VMOVDQU Y1, (DX)
+	VMOVDQU Y2, (R10)
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DX
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  edgeGroup
+	VZEROUPPER
+	RET

@@ -10,3 +10,13 @@ func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int { return 0 }
 
 // candMaskSIMD does no groups: candWords does them all.
 func (d *Detector) candMaskSIMD(cy int, masks []uint32) int { return 0 }
+
+// lineInnerSIMD does nothing: lineInner sums the samples itself.
+func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, sums *[lineDirsN * 2]int32) (uint64, bool) {
+	return 0, false
+}
+
+// lineEdgeSIMD does nothing: lineThrough sums the samples itself.
+func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py, w, h int, sums, cnt *[lineDirsN * 2]int32) bool {
+	return false
+}

@@ -157,3 +157,76 @@ func TestCandMaskBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestLineKernels compares the trail test's vector sums with the portable
+// ones at every kind of position: inside, at each edge and corner, with
+// the frame filling its buffer exactly (so the edge kernel must load the
+// bytes before its pixels at the bottom) and inside a wider buffer.
+func TestLineKernels(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, sz := range []struct{ w, h, stride int }{{64, 64, 64}, {97, 41, 97}, {50, 80, 61}, {40, 36, 40}} {
+		pix := make([]uint8, (sz.h-1)*sz.stride+sz.w)
+		for i := range pix {
+			pix[i] = uint8(rng.IntN(256))
+		}
+		d := New(DefaultOptions())
+		d.w, d.h = sz.w, sz.h
+		lin := d.lineLinear(sz.stride)
+		for py := 0; py < sz.h; py++ {
+			for px := 0; px < sz.w; px++ {
+				var sv, cv, sp, cp [2 * lineDirsN]int32
+				useSIMD = true
+				ran := lineEdgeSIMD(pix, sz.stride, lin, px, py, sz.w, sz.h, &sv, &cv)
+				for ks := range sp {
+					offs := &lineOff[ks>>1][ks&1]
+					for i := range offs {
+						o := &offs[i]
+						x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
+						if min(x0, y0, x1, y1) < 0 || max(x0, x1) >= sz.w || max(y0, y1) >= sz.h {
+							break
+						}
+						sp[ks] += int32(pix[y0*sz.stride+x0]) + int32(pix[y1*sz.stride+x1])
+						cp[ks]++
+					}
+				}
+				if ran && (sv != sp || cv != cp) {
+					t.Fatalf("%dx%d/%d edge (%d,%d): sums %v counts %v, want %v %v", sz.w, sz.h, sz.stride, px, py, sv, cv, sp, cp)
+				}
+				if !ran && sz.h > 2*lineRmax+8 {
+					t.Errorf("%dx%d/%d edge (%d,%d): kernel did not run", sz.w, sz.h, sz.stride, px, py)
+				}
+				inner := px > lineRmax+1 && py > lineRmax+1 && px < sz.w-lineRmax-2 && py < sz.h-lineRmax-2
+				if !inner {
+					continue
+				}
+				for _, l := range []int32{0, 50, 300, 1 << 30} {
+					var si [2 * lineDirsN]int32
+					bright, ok := lineInnerSIMD(pix, py*sz.stride+px, lin, l, &si)
+					if !ok {
+						t.Fatalf("inner (%d,%d): kernel did not run", px, py)
+					}
+					if si != sp {
+						t.Fatalf("inner (%d,%d): sums %v, want %v", px, py, si, sp)
+					}
+					var want uint64
+					for k := range lineDirsN {
+						q := (k + lineDirsN/2) % lineDirsN
+						ref := sp[2*q] + sp[2*q+1]
+						for side := range 2 {
+							if 2*sp[2*k+side]-ref > l {
+								want |= 1 << (2*k + side)
+							}
+						}
+					}
+					if bright != want {
+						t.Fatalf("inner (%d,%d) l=%d: bright %b, want %b", px, py, l, bright, want)
+					}
+				}
+			}
+		}
+	}
+}
