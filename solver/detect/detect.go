@@ -1230,15 +1230,19 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	x0, y0 := max(px-3, 0), max(py-3, 0)
 	x1, y1 := min(px+3, w-1), min(py+3, h-1)
 	// The window's background-subtracted values, read once for all
-	// iterations; row stride 7.
+	// iterations; row stride 8, column 7 zero.
 	nx, ny := x1-x0+1, y1-y0+1
-	var win [49]float64
+	var win [56]float64
 	var ssPos, ssAll float64
 	fullWin := nx == 7 && ny == 7 && (nHot == 0 || !d.hotRows(y0, y1))
+	simdWin := false
 	if fullWin {
+		ssPos, ssAll, simdWin = winLoadSIMD(pix, y0*stride+x0, stride, b, &win)
+	}
+	if fullWin && !simdWin {
 		for j := range 7 {
 			src := (*[7]T)(pix[(y0+j)*stride+x0:])
-			wr := (*[7]float64)(win[j*7:])
+			wr := (*[7]float64)(win[j*8:])
 			v0, v1, v2, v3 := float64(src[0])-b, float64(src[1])-b, float64(src[2])-b, float64(src[3])-b
 			v4, v5, v6 := float64(src[4])-b, float64(src[5])-b, float64(src[6])-b
 			wr[0], wr[1], wr[2], wr[3], wr[4], wr[5], wr[6] = v0, v1, v2, v3, v4, v5, v6
@@ -1250,7 +1254,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		}
 	}
 	for y := y0; y <= y1 && !fullWin; y++ {
-		wr := win[(y-y0)*7 : (y-y0)*7+nx]
+		wr := win[(y-y0)*8 : (y-y0)*8+nx]
 		src := pix[y*stride+x0 : y*stride+x0+len(wr)]
 		plain := nHot == 0 || d.hotRow[y] != d.gen
 		for k := range wr {
@@ -1279,7 +1283,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		var m, mx, my float64
 		for y := py - 1; y <= py+1; y++ {
 			for x := px - 1; x <= px+1; x++ {
-				if q := win[(y-y0)*7+x-x0]; q > 0 {
+				if q := win[(y-y0)*8+x-x0]; q > 0 {
 					m += q
 					mx += q * float64(x-px)
 					my += q * float64(y-py)
@@ -1308,17 +1312,9 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		}
 		lastX, lastY = ix, iy
 		wxe, wye = &d.wTab[ix], &d.wTab[iy]
-		var sx, sy float64
-		S = 0
 		// Window cells outside the frame hold 0, so all 7×7 are summed.
-		for j := range 7 {
-			wr := (*[7]float64)(win[j*7 : j*7+7])
-			r := wxe.w[0]*wr[0] + wxe.w[1]*wr[1] + wxe.w[2]*wr[2] + wxe.w[3]*wr[3] + wxe.w[4]*wr[4] + wxe.w[5]*wr[5] + wxe.w[6]*wr[6]
-			rx := wxe.wt[0]*wr[0] + wxe.wt[1]*wr[1] + wxe.wt[2]*wr[2] + wxe.wt[3]*wr[3] + wxe.wt[4]*wr[4] + wxe.wt[5]*wr[5] + wxe.wt[6]*wr[6]
-			S += wye.w[j] * r
-			sx += wye.w[j] * rx
-			sy += wye.wt[j] * r
-		}
+		var sx, sy float64
+		S, sx, sy = centroidSums(&win, wxe, wye)
 		if S <= 0 {
 			return
 		}
@@ -1365,13 +1361,13 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// as a bit set over the 7×7 cells (cell j·7+k), from the window
 		// values and the claim bits of the window's rows. Cells of the core
 		// shift to neighbours in the same or the next row only, so no
-		// column masks are needed.
+		// column masks are needed; the border cells are not free.
 		d.stack = d.stack[:0]
 		var free uint64
-		for c, q := range win {
-			if q+b > level {
-				free |= 1 << uint(c)
-			}
+		for j := 1; j < 6; j++ {
+			r := (*[8]float64)(win[8*j:])
+			free |= uint64(b2i(r[1]+b > level)|b2i(r[2]+b > level)<<1|b2i(r[3]+b > level)<<2|
+				b2i(r[4]+b > level)<<3|b2i(r[5]+b > level)<<4) << uint(7*j+1)
 		}
 		for j := range 7 {
 			jj := (y0+j)*w + x0
@@ -1395,7 +1391,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		for m := region; m != 0; m &= m - 1 {
 			c := bits.TrailingZeros64(m)
 			cx, cy := c%7, c/7
-			q := win[c]
+			q := win[8*cy+cx]
 			v := q + b
 			area++
 			peak = max(peak, v)
@@ -1923,9 +1919,9 @@ func trace(x, y int, why string) {
 
 // borderBelow reports whether every cell on the edge of the 7×7 window is
 // at most lvl.
-func borderBelow(win *[49]float64, lvl float64) bool {
+func borderBelow(win *[56]float64, lvl float64) bool {
 	for k := range 7 {
-		if win[k] > lvl || win[42+k] > lvl || win[7*k] > lvl || win[7*k+6] > lvl {
+		if win[k] > lvl || win[48+k] > lvl || win[8*k] > lvl || win[8*k+6] > lvl {
 			return false
 		}
 	}
@@ -1937,8 +1933,34 @@ const wPhases = 32
 
 // wEntry holds the centroid weights of a 7-pixel window row whose first
 // pixel centre lies u = index/wPhases px before the centre: w[k] =
-// exp(−(k−u)²/2s²) and wt[k] = w[k]·(k−u).
-type wEntry struct{ w, wt [7]float64 }
+// exp(−(k−u)²/2s²) and wt[k] = w[k]·(k−u); element 7 is 0 (the window's
+// padding column).
+type wEntry struct{ w, wt [8]float64 }
+
+// centroidSums returns the Gaussian-weighted sums of the window: S =
+// Σ wy.w[j]·wx.w[k]·v, sx with wx.wt and sy with wy.wt. Column sums come
+// first (C[k] = Σj wy.w[j]·v[j][k], in order of j), then each dot product
+// over k as ((p0+p4)+(p2+p6)) + ((p1+p5)+(p3+p7)), the order of the vector
+// kernel, which therefore gives the same bits.
+func centroidSums(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
+	if useSIMD {
+		return centroidAVX2(win, wx, wy)
+	}
+	var c, cy [7]float64
+	for j := range 7 {
+		r := (*[7]float64)(win[8*j:])
+		a, t := wy.w[j], wy.wt[j]
+		for k := range c {
+			c[k] += a * r[k]
+			cy[k] += t * r[k]
+		}
+	}
+	// p7 is 0·0: adding it changes nothing.
+	dot := func(w *[8]float64, v *[7]float64) float64 {
+		return ((w[0]*v[0] + w[4]*v[4]) + (w[2]*v[2] + w[6]*v[6])) + ((w[1]*v[1] + w[5]*v[5]) + w[3]*v[3])
+	}
+	return dot(&wx.w, &c), dot(&wx.wt, &c), dot(&wx.w, &cy)
+}
 
 // wIndex is the table index nearest to phase u, clamped to the table.
 func (d *Detector) wIndex(u float64) int {

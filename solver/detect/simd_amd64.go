@@ -99,3 +99,24 @@ func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py,
 	lineEdgeAVX2(b, &lin.byRad, &lineDX, &lineDY, px, py, w, h, sums, cnt, sh)
 	return true
 }
+
+//go:noescape
+func winLoadAVX2(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll float64)
+
+//go:noescape
+func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64)
+
+// winLoadSIMD fills the 7×7 window at pixel index i0 (8-bit frames with
+// AVX2 only; ok reports whether it did).
+func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
+	// The kernel reads 8 bytes per row.
+	if !useSIMD || i0+6*stride+8 > len(pix) {
+		return 0, 0, false
+	}
+	p, ok := any(&pix[i0]).(*uint8)
+	if !ok {
+		return 0, 0, false
+	}
+	ssPos, ssAll = winLoadAVX2(p, stride, b, win)
+	return ssPos, ssAll, true
+}

@@ -354,7 +354,7 @@ edgeRadius:
 	VMOVDQA Y0, Y8
 	VPXOR Y9, Y9, Y9
 	VPGATHERDD Y8, (SI)(Y7*1), Y9
-	MOVQ R12, X5
+	VMOVQ R12, X5
 	VPSRLD X5, Y6, Y6
 	VPSRLD X5, Y9, Y9
 	VPAND Y15, Y6, Y6
@@ -376,5 +376,123 @@ edgeRadius:
 	ADDQ $32, R10
 	DECQ CX
 	JNZ  edgeGroup
+	VZEROUPPER
+	RET
+
+// func winLoadAVX2(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll float64)
+//
+// win[8j+k] = src[j·stride+k] − b for j, k < 7 and 0 in column 7; returns
+// Σ max(v, 0)² and Σ v² over the window. Reads 8 bytes per row.
+TEXT ·winLoadAVX2(SB), NOSPLIT, $0-48
+	MOVQ src+0(FP), SI
+	MOVQ stride+8(FP), BX
+	VBROADCASTSD b+16(FP), Y15
+	MOVQ win+24(FP), DI
+	// Y14: ones in lanes 0-2, zero in lane 3 (column 7).
+	VPCMPEQQ Y14, Y14, Y14
+	VPXOR X13, X13, X13
+	VPBLENDD $0xC0, Y13, Y14, Y14
+	VXORPD Y12, Y12, Y12 // Σ v²
+	VXORPD Y11, Y11, Y11 // Σ max(v,0)²
+	VXORPD Y10, Y10, Y10 // zero
+	MOVQ $7, CX
+
+winRow:
+	VPMOVZXBD (SI), Y0
+	VCVTDQ2PD X0, Y1
+	VEXTRACTI128 $1, Y0, X2
+	VCVTDQ2PD X2, Y2
+	VSUBPD Y15, Y1, Y1
+	VSUBPD Y15, Y2, Y2
+	VANDPD Y14, Y2, Y2
+	VMOVUPD Y1, 0(DI)
+	VMOVUPD Y2, 32(DI)
+	VMULPD Y1, Y1, Y3
+	VADDPD Y3, Y12, Y12
+	VMULPD Y2, Y2, Y3
+	VADDPD Y3, Y12, Y12
+	VMAXPD Y10, Y1, Y1
+	VMAXPD Y10, Y2, Y2
+	VMULPD Y1, Y1, Y3
+	VADDPD Y3, Y11, Y11
+	VMULPD Y2, Y2, Y3
+	VADDPD Y3, Y11, Y11
+	ADDQ BX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  winRow
+
+	VEXTRACTF128 $1, Y11, X0
+	VADDPD X0, X11, X0
+	VHADDPD X0, X0, X0
+	VMOVSD X0, ssPos+32(FP)
+	VEXTRACTF128 $1, Y12, X0
+	VADDPD X0, X12, X0
+	VHADDPD X0, X0, X0
+	VMOVSD X0, ssAll+40(FP)
+	VZEROUPPER
+	RET
+
+// func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64)
+//
+// The Gaussian-weighted sums of centroidSums, in its order of operations.
+TEXT ·centroidAVX2(SB), NOSPLIT, $0-48
+	MOVQ win+0(FP), SI
+	MOVQ wx+8(FP), AX
+	MOVQ wy+16(FP), BX
+	VXORPD Y0, Y0, Y0 // C, columns 0-3
+	VXORPD Y1, Y1, Y1 // C, columns 4-7
+	VXORPD Y2, Y2, Y2 // Cy, columns 0-3
+	VXORPD Y3, Y3, Y3 // Cy, columns 4-7
+	XORQ CX, CX
+
+cenRow:
+	VBROADCASTSD 0(BX)(CX*8), Y4  // wy.w[j]
+	VBROADCASTSD 64(BX)(CX*8), Y5 // wy.wt[j]
+	VMOVUPD 0(SI), Y6
+	VMOVUPD 32(SI), Y7
+	VMULPD Y6, Y4, Y8
+	VADDPD Y8, Y0, Y0
+	VMULPD Y7, Y4, Y8
+	VADDPD Y8, Y1, Y1
+	VMULPD Y6, Y5, Y8
+	VADDPD Y8, Y2, Y2
+	VMULPD Y7, Y5, Y8
+	VADDPD Y8, Y3, Y3
+	ADDQ $64, SI
+	INCQ CX
+	CMPQ CX, $7
+	JNE  cenRow
+
+	// s = Σ wx.w·C, sx = Σ wx.wt·C, sy = Σ wx.w·Cy, each as
+	// ((p0+p4)+(p2+p6)) + ((p1+p5)+(p3+p7)).
+	VMOVUPD 0(AX), Y4   // wx.w[0:4]
+	VMOVUPD 32(AX), Y5  // wx.w[4:8]
+	VMOVUPD 64(AX), Y6  // wx.wt[0:4]
+	VMOVUPD 96(AX), Y7  // wx.wt[4:8]
+
+	VMULPD Y0, Y4, Y8
+	VMULPD Y1, Y5, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X8
+	VMOVSD X8, s+24(FP)
+
+	VMULPD Y0, Y6, Y8
+	VMULPD Y1, Y7, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X8
+	VMOVSD X8, sx+32(FP)
+
+	VMULPD Y2, Y4, Y8
+	VMULPD Y3, Y5, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X8
+	VMOVSD X8, sy+40(FP)
 	VZEROUPPER
 	RET

@@ -20,3 +20,13 @@ func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, su
 func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py, w, h int, sums, cnt *[lineDirsN * 2]int32) bool {
 	return false
 }
+
+// winLoadSIMD does nothing: refineAt loads the window itself.
+func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
+	return 0, 0, false
+}
+
+// centroidAVX2 is never called here (useSIMD is false).
+func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
+	panic("detect: no vector kernels")
+}

@@ -230,3 +230,77 @@ func TestLineKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowKernels compares the centroid window load and weighted sums
+// of the vector kernels with the portable code, bit for bit.
+func TestWindowKernels(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(9, 1))
+	d := New(DefaultOptions())
+	d.wgtSig = 0.85
+	d.buildWeights()
+	const stride = 23
+	pix := make([]uint8, 7*stride)
+	for range 2000 {
+		for i := range pix {
+			pix[i] = uint8(rng.IntN(256))
+		}
+		b := rng.Float64() * 200
+		var vw, pw [56]float64
+		useSIMD = true
+		i := rng.IntN(stride - 7)
+		pos, all, ok := winLoadSIMD(pix, i, stride, b, &vw)
+		if !ok {
+			t.Fatal("window kernel did not run")
+		}
+		// The portable load, as refineAt does it.
+		var ppos, pall float64
+		for j := range 7 {
+			for k := range 7 {
+				v := float64(pix[j*stride+i+k]) - b
+				pw[8*j+k] = v
+				pall += v * v
+				ppos += max(v, 0) * max(v, 0)
+			}
+		}
+		if vw != pw {
+			t.Fatalf("window %v, want %v", vw, pw)
+		}
+		if math.Abs(pos-ppos) > 1e-12*pall || math.Abs(all-pall) > 1e-12*pall {
+			t.Fatalf("sums %g %g, want %g %g", pos, all, ppos, pall)
+		}
+		wx, wy := &d.wTab[rng.IntN(len(d.wTab))], &d.wTab[rng.IntN(len(d.wTab))]
+		s1, x1, y1 := centroidSums(&vw, wx, wy)
+		useSIMD = false
+		s2, x2, y2 := centroidSums(&vw, wx, wy)
+		if s1 != s2 || x1 != x2 || y1 != y2 {
+			t.Fatalf("centroid sums %v %v %v, portable %v %v %v", s1, x1, y1, s2, x2, y2)
+		}
+	}
+}
+
+func TestRowSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 4))
+	for _, n := range []int{0, 1, 7, 8, 9, 25, 127, 128, 129, 1000, 5000} {
+		row := make([]uint8, n)
+		row16 := make([]uint16, n)
+		want := 0
+		for i := range row {
+			row[i] = uint8(rng.IntN(256))
+			if i%3 == 0 {
+				row[i] = 255
+			}
+			row16[i] = uint16(row[i]) * 31
+			want += int(row[i])
+		}
+		if got := rowSum(row); got != want {
+			t.Errorf("rowSum(%d bytes) = %d, want %d", n, got, want)
+		}
+		if got := rowSum(row16); got != 31*want {
+			t.Errorf("rowSum(%d uint16) = %d, want %d", n, got, 31*want)
+		}
+	}
+}
