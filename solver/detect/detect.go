@@ -89,8 +89,9 @@ type Detector struct {
 	hot      []uint64  // hot pixels found in this frame, one bit each
 	hotRow   []uint32  // rows holding a hot pixel of this frame (== gen)
 	gen      uint32
-	tileVals [64]int64 // tileMeanFull's block sums
-	nHot     int       // pixels marked hot in this frame
+	tileVals []int64  // tileMeanStats's block sums
+	tStat    []uint32 // per tile of a tile row: sums, minima, maxima of its block sums
+	nHot     int      // pixels marked hot in this frame
 	stack    []int32
 	cands    []cand
 	blob     []int32
@@ -318,6 +319,8 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.thr = grow(d.thr, d.sbw*d.sbh)
 	d.tileBG = grow(d.tileBG, d.tw*d.th)
 	d.hint = grow(d.hint, d.th*d.sbw)
+	d.tStat = grow(d.tStat, 3*d.tw)
+	d.tileVals = grow(d.tileVals, d.tsb*d.tsb)
 	// Bitmaps (32 KiB each at 512×512) stay in cache during the refinement.
 	nb := (w*h + 63) / 64
 	d.stamp = grow(d.stamp, nb)
@@ -511,8 +514,15 @@ func (d *Detector) estimate() {
 		sigSB *= 2 // overlapping boxes are correlated
 	}
 	for ty := 0; ty < d.th; ty++ {
+		k, sum, lo, hi := d.tileStatsSIMD(ty)
 		for tx := 0; tx < d.tw; tx++ {
-			d.tileBG[ty*d.tw+tx] = float32(d.tileMean(tx, ty, sigSB))
+			var m float64
+			if tx < k {
+				m = d.tileMeanStats(tx, ty, sigSB, int64(sum[tx]), int64(lo[tx]), int64(hi[tx]))
+			} else {
+				m = d.tileMean(tx, ty, sigSB)
+			}
+			d.tileBG[ty*d.tw+tx] = float32(m)
 		}
 	}
 	// Per block: background and the packed threshold for the scan.
@@ -551,7 +561,8 @@ func (d *Detector) estimate() {
 		r0 = r0[:len(bgRow)]
 		r1 = r1[:len(bgRow)]
 		thrRow = thrRow[:len(bgRow)]
-		for bx := range bgRow {
+		done := blockLimitsSIMD(r0, r1, ay1, ay, lt, bgRow, thrRow)
+		for bx := done; bx < len(bgRow); bx++ {
 			bgRow[bx], thrRow[bx] = blockLimits(r0[bx]*ay1+r1[bx]*ay, lt)
 		}
 	}
@@ -710,26 +721,35 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 	if 4*bx1 > d.cw || 4*by1 > d.ch || bx1 <= bx0 || by1 <= by0 {
 		return 0, false
 	}
-	vals := d.tileVals[:]
-	n := 0
 	var sum int64
 	lo, hi := int64(math.MaxInt64), int64(0)
 	for by := by0; by < by1; by++ {
-		row := d.sb[by*d.sbw+bx0 : by*d.sbw+bx1]
-		for _, v := range row {
+		for _, v := range d.sb[by*d.sbw+bx0 : by*d.sbw+bx1] {
 			x := int64(v)
-			vals[n&63] = x
 			sum += x
 			lo = min(lo, x)
 			hi = max(hi, x)
-			n++
 		}
 	}
-	v := vals[:n]
+	return d.tileMeanStats(tx, ty, sig, sum, lo, hi), true
+}
+
+// tileMeanStats finishes tileMeanFull from the sum, minimum and maximum of
+// the tile's block sums.
+func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) float64 {
+	bx0, bx1 := tx*d.tsb, min((tx+1)*d.tsb, d.sbw)
+	by0, by1 := ty*d.tsb, min((ty+1)*d.tsb, d.sbh)
+	n := (bx1 - bx0) * (by1 - by0)
 	m := float64(sum) / 16 / float64(n)
 	if m <= float64(lo)/16+3*sig && float64(hi) <= (m+2.5*sig)*16 {
 		// Nothing to clip (open sky): the plain mean is the fixed point.
-		return m, true
+		return m
+	}
+	v := d.tileVals[:0]
+	for by := by0; by < by1; by++ {
+		for _, x := range d.sb[by*d.sbw+bx0 : by*d.sbw+bx1] {
+			v = append(v, int64(x))
+		}
 	}
 	m = min(m, float64(lo)/16+3*sig)
 	ps, pk := int64(-1), int64(-1)
@@ -758,7 +778,7 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 			m = float64(s) / 16 / float64(k)
 		}
 	}
-	return m, true
+	return m
 }
 
 // bgPix is the background per pixel at full-resolution coordinates (x, y):
@@ -1281,14 +1301,19 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	cxf, cyf := float64(px)+0.5, float64(py)+0.5
 	{
 		var m, mx, my float64
-		for y := py - 1; y <= py+1; y++ {
-			for x := px - 1; x <= px+1; x++ {
-				if q := win[(y-y0)*8+x-x0]; q > 0 {
-					m += q
-					mx += q * float64(x-px)
-					my += q * float64(y-py)
-				}
-			}
+		c := (py-y0)*8 + px - x0 // the peak's window cell
+		for j := -1; j <= 1; j++ {
+			r := (*[3]float64)(win[c+8*j-1:])
+			// max(q, 0) adds exactly what skipping q ≤ 0 did.
+			q0, q1, q2 := max(r[0], 0), max(r[1], 0), max(r[2], 0)
+			m += q0
+			m += q1
+			m += q2
+			mx += q0 * -1
+			mx += q2
+			my += q0 * float64(j)
+			my += q1 * float64(j)
+			my += q2 * float64(j)
 		}
 		if m > 0 {
 			cxf += mx / m
@@ -1332,12 +1357,18 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			break
 		}
 	}
-	var swx, swy float64
-	for k := range nx {
-		swx += wxe.w[k] * wxe.w[k]
+	swx, swy := wxe.ss, wye.ss
+	if nx < 7 {
+		swx = 0
+		for k := range nx {
+			swx += wxe.w[k] * wxe.w[k]
+		}
 	}
-	for k := range ny {
-		swy += wye.w[k] * wye.w[k]
+	if ny < 7 {
+		swy = 0
+		for k := range ny {
+			swy += wye.w[k] * wye.w[k]
+		}
 	}
 	sw2 := swx * swy
 	if S/(sig*math.Sqrt(sw2)) < d.o.Sigma {
@@ -1486,48 +1517,62 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	ix, iy := int(cxf), int(cyf)
 	bsum := 0.0
 	xa, xb := max(ix-ra, 0), min(ix+ra, w-1)
-	for y := max(iy-ra, 0); y <= min(iy+ra, h-1) && xa <= xb; y++ {
-		if nHot == 0 || d.hotRow[y] != d.gen {
-			// No hot pixel on this row: val is the pixel value.
-			isum := rowSum(pix[y*stride+xa : y*stride+xb+1])
-			bsum += float64(isum) - float64(xb-xa+1)*b
-			continue
-		}
-		for x := xa; x <= xb; x++ {
-			bsum += val(x, y) - b
+	ya, yb := max(iy-ra, 0), min(iy+ra, h-1)
+	if nHot == 0 || !d.hotRows(ya, yb) {
+		// No hot pixel in the aperture: val is the pixel value.
+		n := (xb - xa + 1) * (yb - ya + 1)
+		bsum = float64(boxSum(pix, ya*stride+xa, stride, xb-xa+1, yb-ya+1)) - float64(n)*b
+	} else {
+		for y := ya; y <= yb; y++ {
+			for x := xa; x <= xb; x++ {
+				bsum += val(x, y) - b
+			}
 		}
 	}
 	d.stars = append(d.stars, Star{X: cxf, Y: cyf, Brightness: max(bsum, S), Peak: peak, Saturated: saturated})
 	return false
 }
 
-// rowSum is the sum of a row of pixels; 8-bit rows are summed eight
-// pixels per load, in 16-bit lanes.
-func rowSum[T uint8 | uint16](row []T) int {
-	b, ok := any(row).([]uint8)
-	if !ok {
+// boxSum is the sum of the n×rows pixels from index i0 on. 8-bit rows
+// of 8 or more pixels are summed eight pixels per load in 16-bit lanes; a
+// row's last partial load is taken from the 8 bytes ending the row.
+func boxSum[T uint8 | uint16](pix []T, i0, stride, n, rows int) int {
+	if n <= 0 || rows <= 0 {
+		return 0
+	}
+	b, ok := any(pix).([]uint8)
+	if !ok || n < 8 {
 		s := 0
-		for _, p := range row {
-			s += int(p)
+		for r := range rows {
+			for _, p := range pix[i0+r*stride : i0+r*stride+n] {
+				s += int(p)
+			}
 		}
 		return s
 	}
-	s := 0
-	for len(b) >= 8 {
+	full, rem := n&^7, n&7
+	keep := ^uint64(0) << (8 * uint(8-rem)) // the last rem bytes of a load
+	s, loads := 0, 0
+	var acc uint64
+	add := func(v uint64) {
+		acc += v&laneLo + v>>8&laneLo
 		// Up to 16 loads per flush: each adds at most 510 to a lane, and
 		// the four lanes' total stays below 2^16.
-		var acc uint64
-		for k := 0; k < 16 && len(b) >= 8; k++ {
-			v := binary.LittleEndian.Uint64(b)
-			acc += v&laneLo + v>>8&laneLo
-			b = b[8:]
+		if loads++; loads == 16 {
+			s += int((acc * lane1) >> 48)
+			acc, loads = 0, 0
 		}
-		s += int((acc * lane1) >> 48)
 	}
-	for _, p := range b {
-		s += int(p)
+	for r := range rows {
+		row := b[i0+r*stride : i0+r*stride+n]
+		for k := 0; k < full; k += 8 {
+			add(binary.LittleEndian.Uint64(row[k:]))
+		}
+		if rem > 0 {
+			add(binary.LittleEndian.Uint64(row[n-8:]) & keep)
+		}
 	}
-	return s
+	return s + int((acc*lane1)>>48)
 }
 
 func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
@@ -1935,7 +1980,10 @@ const wPhases = 32
 // pixel centre lies u = index/wPhases px before the centre: w[k] =
 // exp(−(k−u)²/2s²) and wt[k] = w[k]·(k−u); element 7 is 0 (the window's
 // padding column).
-type wEntry struct{ w, wt [8]float64 }
+type wEntry struct {
+	w, wt [8]float64
+	ss    float64 // Σ w[k]² over the 7 pixels, summed in order of k
+}
 
 // centroidSums returns the Gaussian-weighted sums of the window: S =
 // Σ wy.w[j]·wx.w[k]·v, sx with wx.wt and sy with wy.wt. Column sums come
@@ -1982,6 +2030,7 @@ func (d *Detector) buildWeights() {
 			t := float64(k) - u
 			d.wTab[i].w[k] = math.Exp(-inv * t * t)
 			d.wTab[i].wt[k] = d.wTab[i].w[k] * t
+			d.wTab[i].ss += d.wTab[i].w[k] * d.wTab[i].w[k]
 		}
 	}
 	d.wTabSig = d.wgtSig

@@ -120,3 +120,42 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 	ssPos, ssAll = winLoadAVX2(p, stride, b, win)
 	return ssPos, ssAll, true
 }
+
+//go:noescape
+func blockLimitsAVX2(r0, r1 *float64, ay1, ay, lt float64, bg *float32, thr *uint64, n int)
+
+//go:noescape
+func tileStatsAVX2(sb *uint32, sbw int, sum, lo, hi *uint32, n int)
+
+// blockLimitsSIMD does blockLimits for the leading multiple of 4 blocks of
+// a row and returns how many it did.
+func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []uint64) int {
+	n := len(bg) &^ 3
+	// The kernel's int conversion holds below 2^31; backgrounds are box
+	// sums (below 2^15), so only an absurd lt leaves the kernel out.
+	if !useSIMD || n == 0 || !(lt < 1<<30) {
+		return 0
+	}
+	_, _, _ = r0[n-1], r1[n-1], thr[n-1]
+	blockLimitsAVX2(&r0[0], &r1[0], ay1, ay, lt, &bg[0], &thr[0], n)
+	return n
+}
+
+// tileStatsSIMD computes, for the leading tiles of tile row ty whose 4×4
+// blocks are all whole (Binning 2), the sum, minimum and maximum of their
+// block sums; it returns how many tiles it did and the three slices.
+func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) {
+	if !useSIMD || d.tsb != 4 || 4*4*(ty+1) > d.ch {
+		return 0, nil, nil, nil
+	}
+	pairs := d.cw / 32 // tiles are 16 boxes wide
+	if pairs == 0 {
+		return 0, nil, nil, nil
+	}
+	st := d.tStat[:3*d.tw]
+	sum, lo, hi = st[:d.tw], st[d.tw:2*d.tw], st[2*d.tw:]
+	_ = d.sb[(4*ty+3)*d.sbw+8*pairs-1]
+	_, _, _ = sum[2*pairs-1], lo[2*pairs-1], hi[2*pairs-1]
+	tileStatsAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], pairs)
+	return 2 * pairs, sum, lo, hi
+}

@@ -496,3 +496,129 @@ cenRow:
 	VMOVSD X8, sy+40(FP)
 	VZEROUPPER
 	RET
+
+// func blockLimitsAVX2(r0, r1 *float64, ay1, ay, lt float64, bg *float32, thr *uint64, n int)
+//
+// blockLimits for n (a multiple of 4) blocks: bg[i] = float32(r0[i]·ay1 +
+// r1[i]·ay), t = clamp(int(float64(bg[i]) + lt), 0, 0x7FFE) and thr[i] =
+// (0x7FFF − t) in all four 16-bit lanes. int() truncates, as
+// VCVTTPD2DQ does; the caller keeps bg + lt below 2^31.
+TEXT ·blockLimitsAVX2(SB), NOSPLIT, $0-64
+	MOVQ r0+0(FP), SI
+	MOVQ r1+8(FP), DI
+	VBROADCASTSD ay1+16(FP), Y15
+	VBROADCASTSD ay+24(FP), Y14
+	VBROADCASTSD lt+32(FP), Y13
+	MOVQ bg+40(FP), DX
+	MOVQ thr+48(FP), R8
+	MOVQ n+56(FP), CX
+	SHRQ $2, CX
+	JZ   limDone
+	VPXOR X12, X12, X12 // 0
+	MOVL $0x7FFE, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, X11
+	MOVL $0x7FFF, AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, X10
+	// Byte shuffle that copies each qword's low 16 bits to its 4 lanes.
+	MOVQ $0x0100010001000100, AX
+	VMOVQ AX, X9
+	MOVQ $0x0908090809080908, AX
+	VPINSRQ $1, AX, X9, X9
+	VINSERTI128 $1, X9, Y9, Y9
+
+limLoop:
+	VMULPD (SI), Y15, Y0
+	VMULPD (DI), Y14, Y1
+	VADDPD Y1, Y0, Y0
+	VCVTPD2PSY Y0, X2
+	VMOVUPS X2, (DX)
+	VCVTPS2PD X2, Y3
+	VADDPD Y13, Y3, Y3
+	VCVTTPD2DQY Y3, X4
+	VPMAXSD X12, X4, X4
+	VPMINSD X11, X4, X4
+	VPSUBD X4, X10, X4
+	VPMOVZXDQ X4, Y5
+	VPSHUFB Y9, Y5, Y5
+	VMOVDQU Y5, (R8)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $16, DX
+	ADDQ $32, R8
+	DECQ CX
+	JNZ  limLoop
+	VZEROUPPER
+
+limDone:
+	RET
+
+// func tileStatsAVX2(sb *uint32, sbw int, sum, lo, hi *uint32, n int)
+//
+// For n pairs of 4×4-block tiles side by side (8 columns of 4 rows of sb,
+// row stride sbw): sum, lo and hi of each tile's 16 block sums.
+TEXT ·tileStatsAVX2(SB), NOSPLIT, $0-48
+	MOVQ sb+0(FP), SI
+	MOVQ sbw+8(FP), BX
+	SHLQ $2, BX
+	MOVQ sum+16(FP), DX
+	MOVQ lo+24(FP), R8
+	MOVQ hi+32(FP), R9
+	MOVQ n+40(FP), CX
+	TESTQ CX, CX
+	JLE  tsDone
+	LEAQ (BX)(BX*2), R10 // 3 rows
+
+tsLoop:
+	VMOVDQU (SI), Y0
+	VMOVDQU (SI)(BX*1), Y1
+	VMOVDQU (SI)(BX*2), Y2
+	VMOVDQU (SI)(R10*1), Y3
+	VPADDD Y1, Y0, Y4
+	VPADDD Y3, Y2, Y5
+	VPADDD Y5, Y4, Y4 // column sums
+	VPMINUD Y1, Y0, Y5
+	VPMINUD Y3, Y2, Y6
+	VPMINUD Y6, Y5, Y5 // column minima
+	VPMAXUD Y1, Y0, Y6
+	VPMAXUD Y3, Y2, Y7
+	VPMAXUD Y7, Y6, Y6 // column maxima
+	// Within each 128-bit half (one tile): fold qwords, then dwords.
+	VPSHUFD $0x4E, Y4, Y7
+	VPADDD Y7, Y4, Y4
+	VPSHUFD $0xB1, Y4, Y7
+	VPADDD Y7, Y4, Y4
+	VPSHUFD $0x4E, Y5, Y7
+	VPMINUD Y7, Y5, Y5
+	VPSHUFD $0xB1, Y5, Y7
+	VPMINUD Y7, Y5, Y5
+	VPSHUFD $0x4E, Y6, Y7
+	VPMAXUD Y7, Y6, Y6
+	VPSHUFD $0xB1, Y6, Y7
+	VPMAXUD Y7, Y6, Y6
+	VMOVD X4, AX
+	MOVL AX, (DX)
+	VEXTRACTI128 $1, Y4, X7
+	VMOVD X7, AX
+	MOVL AX, 4(DX)
+	VMOVD X5, AX
+	MOVL AX, (R8)
+	VEXTRACTI128 $1, Y5, X7
+	VMOVD X7, AX
+	MOVL AX, 4(R8)
+	VMOVD X6, AX
+	MOVL AX, (R9)
+	VEXTRACTI128 $1, Y6, X7
+	VMOVD X7, AX
+	MOVL AX, 4(R9)
+	ADDQ $32, SI
+	ADDQ $8, DX
+	ADDQ $8, R8
+	ADDQ $8, R9
+	DECQ CX
+	JNZ  tsLoop
+	VZEROUPPER
+
+tsDone:
+	RET

@@ -30,3 +30,11 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
 	panic("detect: no vector kernels")
 }
+
+// blockLimitsSIMD does no blocks: estimate does them all.
+func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []uint64) int {
+	return 0
+}
+
+// tileStatsSIMD does no tiles: estimate does them all.
+func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) { return 0, nil, nil, nil }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -282,25 +283,94 @@ func TestWindowKernels(t *testing.T) {
 	}
 }
 
-func TestRowSum(t *testing.T) {
+func TestBoxSum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 4))
-	for _, n := range []int{0, 1, 7, 8, 9, 25, 127, 128, 129, 1000, 5000} {
-		row := make([]uint8, n)
-		row16 := make([]uint16, n)
+	const stride = 700
+	pix := make([]uint8, 40*stride)
+	for i := range pix {
+		pix[i] = uint8(rng.IntN(256))
+		if i%3 == 0 {
+			pix[i] = 255 // lanes near their limit
+		}
+	}
+	pix16 := make([]uint16, len(pix))
+	for i, p := range pix {
+		pix16[i] = uint16(p) * 31
+	}
+	for _, c := range []struct{ i0, n, rows int }{
+		{0, 0, 5}, {3, 5, 0}, {0, 1, 1}, {5, 7, 9}, {0, 8, 1}, {1, 9, 11}, {2, 25, 25},
+		{10, 127, 3}, {0, 128, 40}, {7, 129, 39}, {0, 700, 40}, {stride - 9, 9, 3},
+	} {
 		want := 0
-		for i := range row {
-			row[i] = uint8(rng.IntN(256))
-			if i%3 == 0 {
-				row[i] = 255
+		for r := range c.rows {
+			for k := range c.n {
+				want += int(pix[c.i0+r*stride+k])
 			}
-			row16[i] = uint16(row[i]) * 31
-			want += int(row[i])
 		}
-		if got := rowSum(row); got != want {
-			t.Errorf("rowSum(%d bytes) = %d, want %d", n, got, want)
+		if got := boxSum(pix, c.i0, stride, c.n, c.rows); got != want {
+			t.Errorf("boxSum(%+v) = %d, want %d", c, got, want)
 		}
-		if got := rowSum(row16); got != 31*want {
-			t.Errorf("rowSum(%d uint16) = %d, want %d", n, got, 31*want)
+		if got := boxSum(pix16, c.i0, stride, c.n, c.rows); got != 31*want {
+			t.Errorf("boxSum16(%+v) = %d, want %d", c, got, 31*want)
+		}
+	}
+}
+
+// TestEstimateKernels compares the background and thresholds of every
+// block, computed with the vector kernels and without, on frames of
+// several sizes (partial tiles and blocks at the right and bottom).
+func TestEstimateKernels(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(5, 8))
+	for _, sz := range [][2]int{{512, 512}, {96, 64}, {333, 250}, {130, 97}, {64, 33}, {640, 480}} {
+		w, h := sz[0], sz[1]
+		pix := make([]uint8, w*h)
+		for y := range h {
+			for x := range w {
+				// A gradient, noise, and a few bright blobs to clip.
+				v := 20 + x/8 + y/16 + rng.IntN(12)
+				if (x/40+y/40)%7 == 3 && rng.IntN(4) == 0 {
+					v += 150
+				}
+				pix[y*w+x] = uint8(min(v, 255))
+			}
+		}
+		var got [4]struct {
+			bg   []float32
+			thr  []uint64
+			tile []float32
+		}
+		// 13-bit frames (as detectGray16 makes them) reach thresholds at
+		// the top of the lanes, where they are clamped.
+		pix16 := make([]uint16, w*h)
+		for i, p := range pix {
+			pix16[i] = min(uint16(p)*32+uint16(rng.IntN(64)), 8191)
+			if i%w > 2*w/3 {
+				pix16[i] = 8191 - uint16(rng.IntN(2)) // saturated glare
+			}
+		}
+		for i, simd := range []bool{true, false, true, false} {
+			useSIMD = simd
+			d := New(DefaultOptions())
+			if i < 2 {
+				d.setup(w, h, 255)
+				d.bin8(pix, w)
+			} else {
+				d.setup(w, h, 8191)
+				boxSums(d, pix16, w)
+			}
+			d.estimate()
+			got[i].bg = slices.Clone(d.sbBG)
+			got[i].thr = slices.Clone(d.thr)
+			got[i].tile = slices.Clone(d.tileBG)
+		}
+		for i := 0; i < 4; i += 2 {
+			if diff := cmp.Diff(got[i+1], got[i], cmp.AllowUnexported(got[0])); diff != "" {
+				t.Errorf("%dx%d (%d-bit): kernel estimate differs (-portable +kernel):\n%s", w, h, 8+5*(i/2), diff)
+			}
 		}
 	}
 }
