@@ -360,13 +360,23 @@ const (
 func (d *Detector) bin8(pix []uint8, stride int) {
 	ww, ch, cw := d.ww, d.ch, d.cw
 	full := cw / 4 // words made of 8 whole source pixels
+	// The kernel does the leading words of the whole block rows, with
+	// their block sums; the code below does the rest.
+	k, kRows := d.bin8SIMD(pix, stride)
 	acc := d.acc[:ww]
 	clear(acc)
 	for cy := 0; cy < ch; cy++ {
+		i0 := 0
+		if cy < kRows {
+			if k == ww {
+				continue
+			}
+			i0 = k
+		}
 		r0 := pix[2*cy*stride : 2*cy*stride+8*full]
 		r1 := pix[(2*cy+1)*stride : (2*cy+1)*stride+8*full]
 		out := d.words[cy*ww : (cy+1)*ww]
-		pairRows(r0, r1, out[:full], acc[:full])
+		pairRows(r0[8*i0:], r1[8*i0:], out[i0:full], acc[i0:full])
 		r0 = pix[2*cy*stride:]
 		r1 = pix[(2*cy+1)*stride:]
 		for i := full; i < ww; i++ {
@@ -384,8 +394,8 @@ func (d *Detector) bin8(pix []uint8, stride int) {
 		}
 		if cy&3 == 3 || cy == ch-1 {
 			row := d.sb[(cy>>2)*d.sbw : (cy>>2+1)*d.sbw]
-			row = row[:len(acc)]
-			for i, a := range acc {
+			row = row[i0:len(acc)]
+			for i, a := range acc[i0:] {
 				// The four lanes summed in the top one: each is at most
 				// 4·1020, so no lane overflows.
 				row[i] = uint32((a * lane1) >> 48)

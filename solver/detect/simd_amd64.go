@@ -159,3 +159,22 @@ func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) {
 	tileStatsAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], pairs)
 	return 2 * pairs, sum, lo, hi
 }
+
+//go:noescape
+func bin8AVX2(pix *uint8, stride int, words *uint64, ww int, sb *uint32, sbw, groups, blockRows int)
+
+// bin8SIMD does bin8's words and block sums for the leading groups of
+// four whole words of every whole block row; it returns the words per row
+// and the box rows it did.
+func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) {
+	groups, blockRows := d.cw/16, d.ch/4
+	if !useSIMD || groups == 0 || blockRows == 0 {
+		return 0, 0
+	}
+	// Last pixel read: row 8·blockRows − 1, byte 32·groups − 1.
+	_ = pix[(8*blockRows-1)*stride+32*groups-1]
+	_ = d.words[(4*blockRows-1)*d.ww+4*groups-1]
+	_ = d.sb[(blockRows-1)*d.sbw+4*groups-1]
+	bin8AVX2(&pix[0], stride, &d.words[0], d.ww, &d.sb[0], d.sbw, groups, blockRows)
+	return 4 * groups, 4 * blockRows
+}

@@ -622,3 +622,86 @@ tsLoop:
 
 tsDone:
 	RET
+
+// func bin8AVX2(pix *uint8, stride int, words *uint64, ww int, sb *uint32, sbw, groups, blockRows int)
+//
+// bin8 for blockRows·4 rows of boxes and the first groups·4 words of each:
+// words[cy·ww + i] gets the four 2×2 sums of pixels 8i … 8i+7 of rows
+// 2cy, 2cy+1 as 16-bit lanes, and sb[by·sbw + i] the sum of the 16 lanes
+// of words i of box rows 4by … 4by+3.
+TEXT ·bin8AVX2(SB), NOSPLIT, $0-64
+	MOVQ pix+0(FP), SI
+	MOVQ stride+8(FP), BX
+	MOVQ words+16(FP), DI
+	MOVQ ww+24(FP), R8
+	SHLQ $3, R8 // bytes per word row
+	MOVQ sb+32(FP), DX
+	MOVQ sbw+40(FP), R9
+	SHLQ $2, R9 // bytes per block row
+	MOVQ groups+48(FP), R10
+	SHLQ $5, R10 // bytes of words per row done here
+	MOVQ blockRows+56(FP), R11
+	TESTQ R10, R10
+	JLE  binDone
+	TESTQ R11, R11
+	JLE  binDone
+	MOVL $0x01010101, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15 // byte ones
+	MOVL $0x00010001, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14 // word ones
+
+binBlockRow:
+	MOVQ $4, R12
+
+binRow:
+	LEAQ (SI)(BX*1), CX
+	XORQ R13, R13
+
+binGroup:
+	VMOVDQU (SI)(R13*1), Y0
+	VMOVDQU (CX)(R13*1), Y1
+	VPMADDUBSW Y15, Y0, Y0
+	VPMADDUBSW Y15, Y1, Y1
+	VPADDW  Y1, Y0, Y0
+	VMOVDQU Y0, (DI)(R13*1)
+	ADDQ $32, R13
+	CMPQ R13, R10
+	JNE  binGroup
+
+	LEAQ (SI)(BX*2), SI
+	ADDQ R8, DI
+	DECQ R12
+	JNZ  binRow
+
+	// Block sums of the four word rows just written.
+	MOVQ R8, AX
+	SHLQ $2, AX
+	NEGQ AX
+	ADDQ DI, AX // first of the four word rows
+	MOVQ DX, CX
+	LEAQ (AX)(R10*1), R12 // end of its words
+	LEAQ (R8)(R8*2), R13  // 3 word rows
+
+binBlock:
+	VMOVDQU (AX), Y0
+	VPADDW  (AX)(R8*1), Y0, Y0
+	VPADDW  (AX)(R8*2), Y0, Y0
+	VPADDW  (AX)(R13*1), Y0, Y0
+	VPMADDWD Y14, Y0, Y0  // lane pairs: 8 dwords
+	VPHADDD  Y0, Y0, Y0   // word sums in dwords 0, 1 of each half
+	VPERMQ   $0x08, Y0, Y0
+	VMOVDQU  X0, (CX)
+	ADDQ $32, AX
+	ADDQ $16, CX
+	CMPQ AX, R12
+	JNE  binBlock
+
+	ADDQ R9, DX
+	DECQ R11
+	JNZ  binBlockRow
+	VZEROUPPER
+
+binDone:
+	RET

@@ -38,3 +38,6 @@ func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []
 
 // tileStatsSIMD does no tiles: estimate does them all.
 func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) { return 0, nil, nil, nil }
+
+// bin8SIMD does nothing: bin8 does every word.
+func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) { return 0, 0 }

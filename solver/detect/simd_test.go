@@ -316,9 +316,10 @@ func TestBoxSum(t *testing.T) {
 	}
 }
 
-// TestEstimateKernels compares the background and thresholds of every
-// block, computed with the vector kernels and without, on frames of
-// several sizes (partial tiles and blocks at the right and bottom).
+// TestEstimateKernels compares the box sums, block sums, background and
+// thresholds of every block, computed with the vector kernels and without,
+// on frames of several sizes (partial tiles and blocks at the right and
+// bottom).
 func TestEstimateKernels(t *testing.T) {
 	if !useSIMD {
 		t.Skip("no vector kernels on this machine")
@@ -327,7 +328,8 @@ func TestEstimateKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	for _, sz := range [][2]int{{512, 512}, {96, 64}, {333, 250}, {130, 97}, {64, 33}, {640, 480}} {
 		w, h := sz[0], sz[1]
-		pix := make([]uint8, w*h)
+		stride := w + 3 // rows padded, as in a sub-image
+		pix := make([]uint8, stride*h)
 		for y := range h {
 			for x := range w {
 				// A gradient, noise, and a few bright blobs to clip.
@@ -335,19 +337,21 @@ func TestEstimateKernels(t *testing.T) {
 				if (x/40+y/40)%7 == 3 && rng.IntN(4) == 0 {
 					v += 150
 				}
-				pix[y*w+x] = uint8(min(v, 255))
+				pix[y*stride+x] = uint8(min(v, 255))
 			}
 		}
 		var got [4]struct {
-			bg   []float32
-			thr  []uint64
-			tile []float32
+			words []uint64
+			sb    []uint32
+			bg    []float32
+			thr   []uint64
+			tile  []float32
 		}
 		// 13-bit frames (as detectGray16 makes them) reach thresholds at
 		// the top of the lanes, where they are clamped.
 		pix16 := make([]uint16, w*h)
-		for i, p := range pix {
-			pix16[i] = min(uint16(p)*32+uint16(rng.IntN(64)), 8191)
+		for i := range pix16 {
+			pix16[i] = min(uint16(pix[i/w*stride+i%w])*32+uint16(rng.IntN(64)), 8191)
 			if i%w > 2*w/3 {
 				pix16[i] = 8191 - uint16(rng.IntN(2)) // saturated glare
 			}
@@ -357,12 +361,14 @@ func TestEstimateKernels(t *testing.T) {
 			d := New(DefaultOptions())
 			if i < 2 {
 				d.setup(w, h, 255)
-				d.bin8(pix, w)
+				d.bin8(pix, stride)
 			} else {
 				d.setup(w, h, 8191)
 				boxSums(d, pix16, w)
 			}
 			d.estimate()
+			got[i].words = slices.Clone(d.words)
+			got[i].sb = slices.Clone(d.sb)
 			got[i].bg = slices.Clone(d.sbBG)
 			got[i].thr = slices.Clone(d.thr)
 			got[i].tile = slices.Clone(d.tileBG)
