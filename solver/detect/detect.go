@@ -902,18 +902,21 @@ func (d *Detector) findCands() {
 	lastG := (cw - 2) >> 4
 	keepLast := uint32(1)<<(2*((cw-2)&15)+1) - 1
 	for cy := 1; cy < d.ch-1; cy++ {
-		ng := d.candMaskSIMD(cy, masks)
-		if ng > 0 {
+		ng, nz := d.candMaskSIMD(cy, masks)
+		if nz != 0 {
+			// Box 0 and boxes past cw−2 lack neighbours.
 			masks[0] &^= 1
 			if lastG < ng {
 				masks[lastG] &= keepLast
-				clear(masks[lastG+1 : ng])
+				nz &= 1<<(lastG+1) - 1
 			}
 			up := words[(cy-1)*ww : cy*ww]
 			row := words[cy*ww : (cy+1)*ww]
 			dn := words[(cy+1)*ww : (cy+2)*ww]
 			bgRow := d.sbBG[(cy>>2)*sbw : (cy>>2)*sbw+ww]
-			for g, m := range masks[:ng] {
+			for ; nz != 0; nz &= nz - 1 {
+				g := bits.TrailingZeros64(nz)
+				m := masks[g]
 				for m != 0 {
 					cx := 16*g + bits.TrailingZeros32(m)>>1
 					m &= m - 1
@@ -935,7 +938,9 @@ func (d *Detector) findCands() {
 				}
 			}
 		}
-		d.candWords(cy, 4*ng, st)
+		if 4*ng < ww {
+			d.candWords(cy, 4*ng, st)
+		}
 	}
 }
 

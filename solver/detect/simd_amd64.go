@@ -12,7 +12,7 @@ var useSIMD = cpu.X86.HasAVX2
 func pairRowsAVX2(r0, r1 *uint8, out, acc *uint64, n int)
 
 //go:noescape
-func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int)
+func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int) (nz uint64)
 
 // pairRowsSIMD does pairRows for the leading whole groups of four words
 // and returns how many words it did.
@@ -29,23 +29,23 @@ func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int {
 }
 
 // candMaskSIMD marks, in masks, the boxes of the leading whole groups of
-// four words of candidate row cy that may be candidates, and returns how
-// many groups it did. The rows around it
+// four words of candidate row cy that may be candidates; it returns how
+// many groups it did and a bit per group with a mark. The rows around it
 // must be readable from 2 bytes before to 2 bytes after (d.wordsBuf pads
 // the candidate image by a word on each side).
-func (d *Detector) candMaskSIMD(cy int, masks []uint32) int {
+func (d *Detector) candMaskSIMD(cy int, masks []uint32) (n int, nz uint64) {
 	ww := d.ww
-	n := ww / 4
+	n = min(ww/4, 64)
 	if !useSIMD || n == 0 || cy < 1 || cy+1 >= d.ch {
-		return 0
+		return 0, 0
 	}
 	base, blk := cy*ww, (cy>>2)*d.sbw
 	_ = masks[n-1]
 	_ = d.words[base+ww+4*n-1]
 	_ = d.thr[blk+4*n-1]
-	candMaskAVX2(&d.words[base-ww], &d.words[base], &d.words[base+ww],
+	nz = candMaskAVX2(&d.words[base-ww], &d.words[base], &d.words[base+ww],
 		&d.thr[blk], &d.preK, &masks[0], n)
-	return n
+	return n, nz
 }
 
 //go:noescape

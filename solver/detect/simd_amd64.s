@@ -40,7 +40,7 @@ pairLoop:
 pairDone:
 	RET
 
-// func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int)
+// func candMaskAVX2(up, row, dn, t *uint64, k *[7][16]uint16, out *uint32, n int) (nz uint64)
 //
 // For n groups of 16 boxes (four words) of a row of the candidate image
 // with its rows above and below: out gets, per group, bit 2k set when box
@@ -52,8 +52,9 @@ pairDone:
 // holds 0x7FFF.
 // Sums saturate, which only lets more boxes through. Box values are at
 // most 0x7FFF, so signed 16-bit compares order them. Each row is read from
-// 2 bytes before to 2 bytes after its groups.
-TEXT ·candMaskAVX2(SB), NOSPLIT, $0-56
+// 2 bytes before to 2 bytes after its groups. Returns bit g set for each
+// group g with a candidate (n ≤ 64).
+TEXT ·candMaskAVX2(SB), NOSPLIT, $0-64
 	MOVQ up+0(FP), AX
 	MOVQ row+8(FP), BX
 	MOVQ dn+16(FP), CX
@@ -61,6 +62,8 @@ TEXT ·candMaskAVX2(SB), NOSPLIT, $0-56
 	MOVQ k+32(FP), SI
 	MOVQ out+40(FP), R9
 	MOVQ n+48(FP), R10
+	XORQ DI, DI // groups with candidates
+	XORQ R8, R8 // group index
 	TESTQ R10, R10
 	JLE  candDone
 
@@ -132,6 +135,8 @@ candLoop:
 	VPMOVMSKB Y4, R11
 	ANDL    $0x55555555, R11
 	MOVL    R11, (R9)
+	JZ      candNext
+	BTSQ    R8, DI
 	JMP     candNext
 
 candNone:
@@ -143,11 +148,13 @@ candNext:
 	ADDQ $32, CX
 	ADDQ $32, DX
 	ADDQ $4, R9
+	INCQ R8
 	DECQ R10
 	JNZ  candLoop
 	VZEROUPPER
 
 candDone:
+	MOVQ DI, nz+56(FP)
 	RET
 
 // func lineInnerAVX2(c *uint8, idx *[12][48]int32, l int32, sums *[48]int32) uint64

@@ -9,7 +9,7 @@ var useSIMD = false
 func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int { return 0 }
 
 // candMaskSIMD does no groups: candWords does them all.
-func (d *Detector) candMaskSIMD(cy int, masks []uint32) int { return 0 }
+func (d *Detector) candMaskSIMD(cy int, masks []uint32) (n int, nz uint64) { return 0, 0 }
 
 // lineInnerSIMD does nothing: lineInner sums the samples itself.
 func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, sums *[lineDirsN * 2]int32) (uint64, bool) {
