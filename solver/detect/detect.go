@@ -1567,25 +1567,31 @@ func boxSum[T uint8 | uint16](pix []T, i0, stride, n, rows int) int {
 	}
 	full, rem := n&^7, n&7
 	keep := ^uint64(0) << (8 * uint(8-rem)) // the last rem bytes of a load
+	if rem == 0 {
+		full, keep = n-8, ^uint64(0) // the last whole load is the "partial" one
+	}
+	// A row adds at most full/8+1 loads of 510 per lane; flush before 16
+	// loads so that the four lanes' total stays below 2^16.
+	perRow := full/8 + 1
 	s, loads := 0, 0
 	var acc uint64
-	add := func(v uint64) {
-		acc += v&laneLo + v>>8&laneLo
-		// Up to 16 loads per flush: each adds at most 510 to a lane, and
-		// the four lanes' total stays below 2^16.
-		if loads++; loads == 16 {
+	for r := range rows {
+		row := b[i0+r*stride : i0+r*stride+n]
+		if loads+perRow > 16 {
 			s += int((acc * lane1) >> 48)
 			acc, loads = 0, 0
 		}
-	}
-	for r := range rows {
-		row := b[i0+r*stride : i0+r*stride+n]
 		for k := 0; k < full; k += 8 {
-			add(binary.LittleEndian.Uint64(row[k:]))
+			v := binary.LittleEndian.Uint64(row[k:])
+			acc += v&laneLo + v>>8&laneLo
+			if loads++; loads == 16 {
+				s += int((acc * lane1) >> 48)
+				acc, loads = 0, 0
+			}
 		}
-		if rem > 0 {
-			add(binary.LittleEndian.Uint64(row[n-8:]) & keep)
-		}
+		v := binary.LittleEndian.Uint64(row[n-8:]) & keep
+		acc += v&laneLo + v>>8&laneLo
+		loads++
 	}
 	return s + int((acc*lane1)>>48)
 }
@@ -1927,34 +1933,34 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	// Pixels are integers below 2^16, so their sums and sums of squares
 	// over 24 pixels are exact in integers and equal the float sums.
 	var v [24]int64
-	top := pix[(py-3)*stride+px-3 : (py-3)*stride+px+4]
-	bot := pix[(py+3)*stride+px-3 : (py+3)*stride+px+4]
-	bot = bot[:len(top)]
-	n := 0
-	for k := range top {
-		v[n] = int64(top[k])
-		v[n+1] = int64(bot[k])
-		n += 2
+	top := (*[7]T)(pix[(py-3)*stride+px-3:])
+	bot := (*[7]T)(pix[(py+3)*stride+px-3:])
+	for k := range 7 {
+		v[2*k], v[2*k+1] = int64(top[k]), int64(bot[k])
 	}
-	for k := -2; k <= 2; k++ {
-		v[n] = int64(pix[(py+k)*stride+px-3])
-		v[n+1] = int64(pix[(py+k)*stride+px+3])
-		n += 2
+	for k := range 5 {
+		r := (py-2+k)*stride + px
+		v[14+2*k], v[15+2*k] = int64(pix[r-3]), int64(pix[r+3])
 	}
 	// First pass: every pixel (the limit is +Inf).
-	var s, s2 int64
+	var s, s2, hi int64
 	for _, x := range v {
 		s += x
 		s2 += x * x
+		hi = max(hi, x)
 	}
 	mean = float64(s) / 24
 	sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
-	// Second pass, clipped at mean+2.5·sd.
-	lim := mean + 2.5*sd
+	// Second pass, clipped at mean+2.5·sd: for integers x ≤ lim is
+	// x ≤ ⌊lim⌋. With nothing above it, the pass would repeat the first.
+	l := int64(math.Floor(mean + 2.5*sd))
+	if hi <= l {
+		return mean, sd
+	}
 	s, s2 = 0, 0
 	k := int64(0)
 	for _, x := range v {
-		in := int64(b2i(float64(x) <= lim))
+		in := ^((l - x) >> 63) & 1 // 1 when x ≤ l
 		x *= in
 		s += x
 		s2 += x * x
