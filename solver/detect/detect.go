@@ -89,7 +89,6 @@ type Detector struct {
 	hot      []uint64  // hot pixels found in this frame, one bit each
 	hotRow   []uint32  // rows holding a hot pixel of this frame (== gen)
 	gen      uint32
-	tileVals []int64  // tileMeanStats's block sums
 	tStat    []uint32 // per tile of a tile row: sums, minima, maxima of its block sums
 	nHot     int      // pixels marked hot in this frame
 	stack    []int32
@@ -320,7 +319,6 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.tileBG = grow(d.tileBG, d.tw*d.th)
 	d.hint = grow(d.hint, d.th*d.sbw)
 	d.tStat = grow(d.tStat, 3*d.tw)
-	d.tileVals = grow(d.tileVals, d.tsb*d.tsb)
 	// Bitmaps (32 KiB each at 512×512) stay in cache during the refinement.
 	nb := (w*h + 63) / 64
 	d.stamp = grow(d.stamp, nb)
@@ -750,19 +748,14 @@ func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) flo
 	bx0, bx1 := tx*d.tsb, min((tx+1)*d.tsb, d.sbw)
 	by0, by1 := ty*d.tsb, min((ty+1)*d.tsb, d.sbh)
 	n := (bx1 - bx0) * (by1 - by0)
-	m := float64(sum) / 16 / float64(n)
+	// x/16/n is x/(16n): x/16 is exact, and so is 16n.
+	m := float64(sum) / float64(16*n)
 	if m <= float64(lo)/16+3*sig && float64(hi) <= (m+2.5*sig)*16 {
 		// Nothing to clip (open sky): the plain mean is the fixed point.
 		return m
 	}
-	v := d.tileVals[:0]
-	for by := by0; by < by1; by++ {
-		for _, x := range d.sb[by*d.sbw+bx0 : by*d.sbw+bx1] {
-			v = append(v, int64(x))
-		}
-	}
 	m = min(m, float64(lo)/16+3*sig)
-	ps, pk := int64(-1), int64(-1)
+	ps, pk, pl := int64(-1), int64(-1), int64(-2)
 	for it := 0; it < 3; it++ {
 		lim := (m + 2.5*sig) * 16
 		// x ≤ lim for integer x ≥ 0 is x ≤ floor(lim); block sums are
@@ -773,19 +766,35 @@ func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) flo
 		} else if lim >= 0 {
 			l = int64(lim)
 		}
+		if l == pl {
+			// Same limit, same (s, k): a fixed point.
+			break
+		}
 		var s, k int64
-		for _, x := range v {
-			over := (l - x) >> 63 // −1 when x > l
-			s += x &^ over
-			k += over + 1
+		for by := by0; by < by1; by++ {
+			row := d.sb[by*d.sbw+bx0 : by*d.sbw+bx1]
+			for len(row) >= 4 {
+				// Four at a time, in a tree: the loop is latency-bound.
+				x0, x1, x2, x3 := int64(row[0]), int64(row[1]), int64(row[2]), int64(row[3])
+				o0, o1, o2, o3 := (l-x0)>>63, (l-x1)>>63, (l-x2)>>63, (l-x3)>>63 // −1 when x > l
+				s += (x0&^o0 + x1&^o1) + (x2&^o2 + x3&^o3)
+				k += 4 + (o0 + o1) + (o2 + o3)
+				row = row[4:]
+			}
+			for _, v := range row {
+				x := int64(v)
+				over := (l - x) >> 63
+				s += x &^ over
+				k += over + 1
+			}
 		}
 		if s == ps && k == pk {
 			// m is a function of (s, k) alone: a fixed point.
 			break
 		}
-		ps, pk = s, k
+		ps, pk, pl = s, k, l
 		if k > 0 {
-			m = float64(s) / 16 / float64(k)
+			m = float64(s) / float64(16*k)
 		}
 	}
 	return m
