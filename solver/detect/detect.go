@@ -1159,8 +1159,8 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	if pk <= 0 {
 		return
 	}
-	at := func(x, y int) float64 { return float64(pix[y*stride+x]) }
-	// val is at with known hot pixels replaced by the background.
+	// val is the pixel value, with known hot pixels replaced by the
+	// background.
 	nHot := d.nHot
 	val := func(x, y int) float64 {
 		if nHot > 0 && d.hotRow[y] == d.gen && d.isHot(y*w+x) {
@@ -1213,29 +1213,21 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// The reference is the ring two pixels out, so a hot pixel on glare or
 	// on a gradient is still recognised.
 	if px >= 2 && py >= 2 && px < w-2 && py < h-2 {
-		r2 := 0.0
-		for k := -2; k <= 2; k++ {
-			r2 += at(px+k, py-2) + at(px+k, py+2)
+		// The 5×5 pixels around the peak, as integers: their sums are
+		// exact, so they equal the float sums in any order.
+		var p [25]int
+		for j := range 5 {
+			r := (*[5]T)(pix[(py-2+j)*stride+px-2:])
+			p[5*j], p[5*j+1], p[5*j+2], p[5*j+3], p[5*j+4] = int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])
 		}
-		for k := -1; k <= 1; k++ {
-			r2 += at(px-2, py+k) + at(px+2, py+k)
-		}
-		r2 /= 16
-		// Excess of the 3×3 over the ring; the three brightest pixels.
-		var e [9]float64
-		tot, emax := 0.0, math.Inf(-1)
-		for k := range e {
-			e[k] = at(px+k%3-1, py+k/3-1) - r2
-			tot += e[k]
-			emax = max(emax, e[k])
-		}
-		var top [3]int
-		t3 := 0.0
-		if emax > 15*sig {
-			// Only a bright top pixel can make a cluster (below).
-			top = top3(&e)
-			t3 = e[top[0]] + e[top[1]] + e[top[2]]
-		}
+		ring := p[0] + p[1] + p[2] + p[3] + p[4] + p[20] + p[21] + p[22] + p[23] + p[24] +
+			p[5] + p[10] + p[15] + p[9] + p[14] + p[19]
+		r2 := float64(ring) / 16
+		// Excess of the 3×3 over the ring (cell k at p[5(k/3+1) + k%3+1]);
+		// x − r2 is monotonic in x, so the largest excess is the largest
+		// pixel's.
+		emax := float64(max(p[6], p[7], p[8], p[11], p[12], p[13], p[16], p[17], p[18])) - r2
+		e1, e3, e4, e5, e7 := float64(p[7])-r2, float64(p[11])-r2, float64(p[12])-r2, float64(p[13])-r2, float64(p[17])-r2
 		// A star spreads ≥ 30% of its 3×3 light outside its three
 		// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
 		// (a cluster) leave only noise there.
@@ -1243,17 +1235,27 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// Lone spike: the edge neighbours average under 15% of the peak
 		// (a star gives ≥ 30% even at FWHM 1.5 px) and none reaches 45%
 		// (so a noise-boosted pixel of a faint star is not taken for one).
-		n4 := (e[1] + e[3] + e[5] + e[7]) / 4
-		m4 := max(e[1], e[3], e[5], e[7])
+		n4 := (e1 + e3 + e5 + e7) / 4
+		m4 := float64(max(p[7], p[11], p[13], p[17])) - r2
 		// A spike too faint to pass the matched filter on its own
 		// (Sigma·1.5σ for a lone pixel) needs no test, and testing it
 		// would risk a faint star.
-		single := n4 < 0.15*e[4] && m4 < 0.45*e[4] && e[4] > 1.35*d.o.Sigma*sig
-		cluster := emax > 15*sig && tot-t3 < 0.2*t3
-		if single || cluster {
-			if !cluster {
-				top = top3(&e)
+		single := n4 < 0.15*e4 && m4 < 0.45*e4 && e4 > 1.35*d.o.Sigma*sig
+		var e [9]float64
+		var top [3]int
+		cluster := false
+		if emax > 15*sig || single {
+			tot := 0.0
+			for k := range e {
+				e[k] = float64(p[5*(k/3+1)+k%3+1]) - r2
+				tot += e[k]
 			}
+			// Only a bright top pixel can make a cluster.
+			top = top3(&e)
+			t3 := e[top[0]] + e[top[1]] + e[top[2]]
+			cluster = emax > 15*sig && tot-t3 < 0.2*t3
+		}
+		if single || cluster {
 			for _, k := range top {
 				if e[k] > 0.3*e[top[0]] {
 					j := (py+k/3-1)*w + px + k%3 - 1
@@ -1563,6 +1565,9 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 func boxSum[T uint8 | uint16](pix []T, i0, stride, n, rows int) int {
 	if n <= 0 || rows <= 0 {
 		return 0
+	}
+	if s, ok := boxSumSIMD(pix, i0, stride, n, rows); ok {
+		return s
 	}
 	b, ok := any(pix).([]uint8)
 	if !ok || n < 8 {

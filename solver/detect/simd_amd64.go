@@ -178,3 +178,25 @@ func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) {
 	bin8AVX2(&pix[0], stride, &d.words[0], d.ww, &d.sb[0], d.sbw, groups, blockRows)
 	return 4 * groups, 4 * blockRows
 }
+
+//go:noescape
+func boxSumAVX2(p *uint8, stride, rows int, mask *byte) int
+
+// byteMask's 32 bytes from 32−n on are n bytes 0xFF, then zeros.
+var byteMask = [64]byte{
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+}
+
+// boxSumSIMD sums the n×rows pixels from index i0 (8-bit frames with
+// AVX2, rows of at most 32 pixels whose 32-byte loads stay in pix).
+func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) {
+	if !useSIMD || n > 32 || i0+(rows-1)*stride+32 > len(pix) {
+		return 0, false
+	}
+	p, ok := any(&pix[i0]).(*uint8)
+	if !ok {
+		return 0, false
+	}
+	return boxSumAVX2(p, stride, rows, &byteMask[32-n]), true
+}

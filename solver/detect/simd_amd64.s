@@ -712,3 +712,36 @@ binBlock:
 
 binDone:
 	RET
+
+// func boxSumAVX2(p *uint8, stride, rows int, mask *byte) int
+//
+// The sum of the bytes of rows rows of 32 bytes from p, each ANDed with
+// the 32 bytes at mask (0xFF for the bytes to count).
+TEXT ·boxSumAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	MOVQ rows+16(FP), CX
+	MOVQ mask+24(FP), DX
+	VMOVDQU (DX), Y15
+	VPXOR Y14, Y14, Y14
+	VPXOR Y0, Y0, Y0
+	TESTQ CX, CX
+	JLE  boxDone
+
+boxRow:
+	VPAND (SI), Y15, Y1
+	VPSADBW Y14, Y1, Y1
+	VPADDQ Y1, Y0, Y0
+	ADDQ BX, SI
+	DECQ CX
+	JNZ  boxRow
+
+boxDone:
+	VEXTRACTI128 $1, Y0, X1
+	VPADDQ X1, X0, X0
+	VPSHUFD $0x4E, X0, X1
+	VPADDQ X1, X0, X0
+	VMOVQ X0, AX
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET

@@ -41,3 +41,6 @@ func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) { return 
 
 // bin8SIMD does nothing: bin8 does every word.
 func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) { return 0, 0 }
+
+// boxSumSIMD does nothing: boxSum sums the pixels itself.
+func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) { return 0, false }

@@ -284,6 +284,8 @@ func TestWindowKernels(t *testing.T) {
 }
 
 func TestBoxSum(t *testing.T) {
+	hasSIMD := useSIMD
+	defer func() { useSIMD = hasSIMD }()
 	rng := rand.New(rand.NewPCG(2, 4))
 	const stride = 700
 	pix := make([]uint8, 40*stride)
@@ -300,6 +302,7 @@ func TestBoxSum(t *testing.T) {
 	for _, c := range []struct{ i0, n, rows int }{
 		{0, 0, 5}, {3, 5, 0}, {0, 1, 1}, {5, 7, 9}, {0, 8, 1}, {1, 9, 11}, {2, 25, 25},
 		{10, 127, 3}, {0, 128, 40}, {7, 129, 39}, {0, 700, 40}, {stride - 9, 9, 3},
+		{3, 31, 20}, {0, 32, 39}, {1, 33, 2}, {38*stride + 600, 32, 2}, {39*stride + 660, 32, 1}, {39*stride + 680, 20, 1},
 	} {
 		want := 0
 		for r := range c.rows {
@@ -307,8 +310,11 @@ func TestBoxSum(t *testing.T) {
 				want += int(pix[c.i0+r*stride+k])
 			}
 		}
-		if got := boxSum(pix, c.i0, stride, c.n, c.rows); got != want {
-			t.Errorf("boxSum(%+v) = %d, want %d", c, got, want)
+		for _, simd := range []bool{false, hasSIMD} {
+			useSIMD = simd
+			if got := boxSum(pix, c.i0, stride, c.n, c.rows); got != want {
+				t.Errorf("boxSum(%+v), kernel %v = %d, want %d", c, simd, got, want)
+			}
 		}
 		if got := boxSum(pix16, c.i0, stride, c.n, c.rows); got != 31*want {
 			t.Errorf("boxSum16(%+v) = %d, want %d", c, got, 31*want)
