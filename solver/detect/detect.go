@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -95,8 +96,11 @@ type Detector struct {
 	cands    []cand
 	blob     []int32
 	stars    []Star
-	grid     []int32 // dedup: first kept star per cell, −1 when none
-	gnext    []int32 // dedup: next kept star in the same cell
+	keys     []uint64 // finish's sort keys
+	diffs    []uint16 // noiseMedianSIMD's box-sum differences
+	sorted   []Star   // finish's copy of the stars
+	grid     []int32  // dedup: first kept star per cell, −1 when none
+	gnext    []int32  // dedup: next kept star in the same cell
 	work16   []uint16
 	gray     *image.Gray
 
@@ -593,6 +597,9 @@ func blockLimits(bg, lt float64) (float32, uint64) {
 func (d *Detector) noiseHist(step int) float64 {
 	// Two histograms, filled alternately, keep consecutive increments of
 	// the same bin from waiting on each other; they are summed below.
+	if med, ok := d.noiseMedianSIMD(step); ok {
+		return med
+	}
 	hist := d.hist[:8192]
 	satBox := int(4 * d.satWork)
 	n := 0
@@ -641,11 +648,7 @@ func (d *Detector) noiseHist(step int) float64 {
 				continue
 			}
 			if cum+float64(c) >= half {
-				lo, wd := float64(k)-0.5, 1.0
-				if k == 0 {
-					lo, wd = 0, 0.5
-				}
-				med = lo + (half-cum)/float64(c)*wd
+				med = medianAt(k, cum, float64(c), half)
 				break
 			}
 			cum += float64(c)
@@ -654,6 +657,17 @@ func (d *Detector) noiseHist(step int) float64 {
 	clear(hist[:mx+1])
 	clear(hist2[:mx+1])
 	return med
+}
+
+// medianAt interpolates the median in bin k of a histogram of integer
+// values, which holds c values with cum below it: bin k spans
+// [k − 0.5, k + 0.5), except bin 0, [0, 0.5).
+func medianAt(k int, cum, c, half float64) float64 {
+	lo, wd := float64(k)-0.5, 1.0
+	if k == 0 {
+		lo, wd = 0, 0.5
+	}
+	return lo + (half-cum)/c*wd
 }
 
 func clampF(v, lo, hi float64) float64 {
@@ -1702,15 +1716,24 @@ func (d *Detector) dedup(st []Star) []Star {
 // finish sorts, removes duplicates and applies MaxStars.
 func (d *Detector) finish() []Star {
 	st := d.stars
-	slices.SortFunc(st, func(a, b Star) int {
-		switch {
-		case a.Brightness > b.Brightness:
-			return -1
-		case a.Brightness < b.Brightness:
-			return 1
+	if len(st) <= 1<<16 {
+		// Sort keys: brightness (positive, so its bits order as integers)
+		// complemented for descending order, its last 16 bits replaced by
+		// the index. Stars within 2^-36 of each other in brightness keep
+		// their scan order.
+		keys := d.keys[:0]
+		for i, s := range st {
+			keys = append(keys, ^math.Float64bits(s.Brightness)&^0xFFFF|uint64(i))
 		}
-		return 0
-	})
+		slices.Sort(keys)
+		d.sorted = append(d.sorted[:0], st...)
+		for i, k := range keys {
+			st[i] = d.sorted[k&0xFFFF]
+		}
+		d.keys = keys
+	} else {
+		slices.SortStableFunc(st, func(a, b Star) int { return cmp.Compare(b.Brightness, a.Brightness) })
+	}
 	if len(st) < 4000 {
 		st = d.dedup(st)
 	}

@@ -200,3 +200,69 @@ func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) 
 	}
 	return boxSumAVX2(p, stride, rows, &byteMask[32-n]), true
 }
+
+//go:noescape
+func noiseDiffsAVX2(row *uint64, chunks, step int, satBox int, out *uint16)
+
+//go:noescape
+func countLEAVX2(buf *uint16, chunks int, v int) int
+
+// noiseMedianSIMD is noiseHist computed with vector kernels: the absolute
+// differences go to a buffer, and the median bin is found by counting,
+// with binary search, the differences at most k. It returns the same
+// interpolated median as noiseHist, and false when it did not run.
+func (d *Detector) noiseMedianSIMD(step int) (float64, bool) {
+	per := d.cw - step // pairs per row
+	rows := (d.ch - 1 + 23) / 24
+	total := rows * per
+	if !useSIMD || per < 16 || total > 1<<20 {
+		return 0, false
+	}
+	n16 := (total + 15) &^ 15
+	d.diffs = grow(d.diffs, n16)
+	buf := d.diffs
+	satBox := int(4 * d.satWork)
+	ww := d.ww
+	o := 0
+	for cy := 1; cy < d.ch; cy += 24 {
+		row := d.words[cy*ww : (cy+1)*ww]
+		chunks := per / 16
+		_ = buf[o+16*chunks-1]
+		_ = row[(16*chunks+step-1)/4] // the last box read
+		noiseDiffsAVX2(&row[0], chunks, step, satBox, &buf[o])
+		for k := 16 * chunks; k < per; k++ {
+			x, y := boxAt(row, k), boxAt(row, k+step)
+			v := uint16(0xFFFF)
+			if !((x >= satBox && y >= satBox) || (x == 0 && y == 0)) {
+				v = uint16(min(max(x-y, y-x), 4095))
+			}
+			buf[o+k] = v
+		}
+		o += per
+	}
+	for ; o < n16; o++ {
+		buf[o] = 0xFFFF
+	}
+	count := func(v int) int { return countLEAVX2(&buf[0], n16/16, v) }
+	n := count(4095)
+	if n == 0 {
+		return 0, true
+	}
+	half := float64(n) / 2
+	// The first k with count(≤ k) ≥ half, as noiseHist's scan finds it.
+	lo, hi := 0, 4095
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if float64(count(mid)) >= half {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	k := lo
+	cum := 0
+	if k > 0 {
+		cum = count(k - 1)
+	}
+	return medianAt(k, float64(cum), float64(count(k)-cum), half), true
+}

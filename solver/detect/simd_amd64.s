@@ -745,3 +745,83 @@ boxDone:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
+
+// func noiseDiffsAVX2(row *uint64, chunks, step int, satBox int, out *uint16)
+//
+// For 16·chunks box pairs (k, k+step) of a row of the candidate image:
+// out[k] = min(|box k − box k+step|, 4095), or 0xFFFF when both boxes are
+// at least satBox or both are 0 (the pairs noiseHist skips).
+TEXT ·noiseDiffsAVX2(SB), NOSPLIT, $0-40
+	MOVQ row+0(FP), SI
+	MOVQ chunks+8(FP), CX
+	MOVQ step+16(FP), BX
+	SHLQ $1, BX // bytes
+	MOVQ satBox+24(FP), AX
+	DECQ AX // a ≥ satBox is a > satBox − 1; clamped to the lanes
+	CMPQ AX, $0x7FFF
+	JLE  diffSatOK
+	MOVQ $0x7FFF, AX
+
+diffSatOK:
+	VMOVD AX, X15
+	VPBROADCASTW X15, Y15
+	MOVL $4095, AX
+	VMOVD AX, X14
+	VPBROADCASTW X14, Y14
+	VPXOR Y13, Y13, Y13
+	MOVQ out+32(FP), DI
+	TESTQ CX, CX
+	JLE  diffDone
+
+diffLoop:
+	VMOVDQU (SI), Y0
+	VMOVDQU (SI)(BX*1), Y1
+	VPSUBW  Y1, Y0, Y2
+	VPABSW  Y2, Y2
+	VPMINSW Y14, Y2, Y2
+	VPMINSW Y1, Y0, Y3
+	VPCMPGTW Y15, Y3, Y3 // both saturated
+	VPMAXSW Y1, Y0, Y4
+	VPCMPEQW Y13, Y4, Y4 // both black
+	VPOR    Y4, Y3, Y3
+	VPOR    Y3, Y2, Y2
+	VMOVDQU Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  diffLoop
+	VZEROUPPER
+
+diffDone:
+	RET
+
+// func countLEAVX2(buf *uint16, chunks int, v int) int
+//
+// The number of the 16·chunks values of buf that are at most v (0 ≤ v <
+// 0xFFFF).
+TEXT ·countLEAVX2(SB), NOSPLIT, $0-32
+	MOVQ buf+0(FP), SI
+	MOVQ chunks+8(FP), CX
+	MOVQ v+16(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTW X15, Y15
+	XORQ DX, DX
+	TESTQ CX, CX
+	JLE  cntDone
+
+cntLoop:
+	VMOVDQU (SI), Y0
+	VPMINUW Y15, Y0, Y1
+	VPCMPEQW Y1, Y0, Y1 // x ≤ v
+	VPMOVMSKB Y1, AX
+	POPCNTL AX, AX
+	ADDQ AX, DX
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  cntLoop
+	VZEROUPPER
+
+cntDone:
+	SHRQ $1, DX // two mask bits per value
+	MOVQ DX, ret+24(FP)
+	RET

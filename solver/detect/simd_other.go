@@ -44,3 +44,6 @@ func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) { return 
 
 // boxSumSIMD does nothing: boxSum sums the pixels itself.
 func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) { return 0, false }
+
+// noiseMedianSIMD does nothing: noiseHist histograms the differences.
+func (d *Detector) noiseMedianSIMD(step int) (float64, bool) { return 0, false }
