@@ -94,6 +94,8 @@ type Detector struct {
 	nHot     int      // pixels marked hot in this frame
 	stack    []int32
 	cands    []cand
+	candTmp  []cand   // sortCands' other buffer
+	candCnt  []uint32 // sortCands' counts
 	blob     []int32
 	stars    []Star
 	keys     []uint64 // finish's sort keys
@@ -847,10 +849,41 @@ func scanRefine[T uint8 | uint16](d *Detector, pix []T, stride int) {
 	// Brightest first, so a bright star claims its pixels before the flood
 	// fill of a faint neighbour can reach them.
 	// Keys order by box sum, descending, then in scan order.
-	slices.Sort(d.cands)
+	d.sortCands()
 	for _, c := range d.cands {
 		refine(d, pix, stride, int(c>>15&0x7FFF), int(c>>30&0x7FFF))
 	}
+}
+
+// sortCands sorts the candidates by key. findCands lists them in scan
+// order, so a stable counting sort on the box sums alone gives the order
+// of the whole keys, without the mispredicted compares of a comparison
+// sort.
+func (d *Detector) sortCands() {
+	c := d.cands
+	if len(c) < 32 {
+		slices.Sort(c)
+		return
+	}
+	lo, hi := c[0]>>45, c[0]>>45
+	for _, k := range c {
+		lo, hi = min(lo, k>>45), max(hi, k>>45)
+	}
+	cnt := grow(d.candCnt, int(hi-lo)+2)
+	clear(cnt)
+	for _, k := range c {
+		cnt[k>>45-lo+1]++
+	}
+	for i := 1; i < len(cnt); i++ {
+		cnt[i] += cnt[i-1]
+	}
+	out := grow(d.candTmp, len(c))
+	for _, k := range c {
+		i := k>>45 - lo
+		out[cnt[i]] = k
+		cnt[i]++
+	}
+	d.cands, d.candTmp, d.candCnt = out, c, cnt
 }
 
 // cand is a candidate box (cx, cy) with box sum v as a sort key:

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	stdcmp "cmp"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -387,6 +388,62 @@ func TestEstimateKernels(t *testing.T) {
 		for i := 0; i < 4; i += 2 {
 			if diff := cmp.Diff(got[i+1], got[i], cmp.AllowUnexported(got[0])); diff != "" {
 				t.Errorf("%dx%d (%d-bit): kernel estimate differs (-portable +kernel):\n%s", w, h, 8+5*(i/2), diff)
+			}
+		}
+	}
+}
+
+// TestSortCands checks that findCands lists candidates in scan order and
+// that sortCands' counting sort then gives the comparison sort's order,
+// with and without the vector kernels.
+func TestSortCands(t *testing.T) {
+	hasSIMD := useSIMD
+	defer func() { useSIMD = hasSIMD }()
+	rng := rand.New(rand.NewPCG(4, 4))
+	noise := make([]uint8, 300*200)
+	for i := range noise {
+		noise[i] = uint8(40 + rng.IntN(30))
+	}
+	for range 300 { // small blobs of many brightnesses, some equal
+		x, y, v := 2+rng.IntN(295), 2+rng.IntN(195), uint8(80+10*rng.IntN(17))
+		noise[y*300+x], noise[y*300+x+1], noise[(y+1)*300+x], noise[(y+1)*300+x+1] = v, v/2+30, v/2+30, v/2+20
+	}
+	frames := []struct {
+		pix          []uint8
+		w, h, stride int
+	}{{noise, 300, 200, 300}}
+	if g := benchFrame(t); g != nil {
+		frames = append(frames, struct {
+			pix          []uint8
+			w, h, stride int
+		}{g.Pix, g.Rect.Dx(), g.Rect.Dy(), g.Stride})
+	}
+	for _, f := range frames {
+		for _, o := range []Options{DefaultOptions(), {Binning: 1}, {Sigma: 3}} {
+			for _, simd := range []bool{false, hasSIMD} {
+				useSIMD = simd
+				d := New(o)
+				d.setup(f.w, f.h, 255)
+				if d.s == 2 {
+					d.bin8(f.pix, f.stride)
+				} else {
+					d.box8(f.pix, f.stride)
+				}
+				d.estimate()
+				d.findCands()
+				pos := func(c cand) cand { return c & (1<<45 - 1) } // cy, cx
+				if !slices.IsSortedFunc(d.cands, func(a, b cand) int { return stdcmp.Compare(pos(a), pos(b)) }) {
+					t.Fatalf("%dx%d %+v kernel %v: candidates not in scan order", f.w, f.h, o, simd)
+				}
+				want := slices.Clone(d.cands)
+				slices.Sort(want)
+				d.sortCands()
+				if len(want) < 32 {
+					t.Fatalf("%dx%d %+v: only %d candidates; the counting sort is not exercised", f.w, f.h, o, len(want))
+				}
+				if !slices.Equal(d.cands, want) {
+					t.Errorf("%dx%d %+v kernel %v: counting sort differs from the comparison sort", f.w, f.h, o, simd)
+				}
 			}
 		}
 	}
