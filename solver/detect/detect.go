@@ -1492,22 +1492,34 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			}
 			region = g
 		}
+		xf, yf := float64(x0)+0.5, float64(y0)+0.5
 		for m := region; m != 0; m &= m - 1 {
 			c := bits.TrailingZeros64(m)
-			cx, cy := c%7, c/7
+			cx, cy := int(cell7[c][0]), int(cell7[c][1])
 			q := win[8*cy+cx]
 			v := q + b
 			area++
-			peak = max(peak, v)
-			mom.add(q, float64(x0+cx)+0.5, float64(y0+cy)+0.5)
+			if v > peak { // no NaN here: the same as max
+				peak = v
+			}
+			mom.add(q, xf+float64(cx), yf+float64(cy))
 			if v > float64(pv)+3*sig {
 				brighter = true
 			}
-			if c != 24 {
-				j := (y0+cy)*w + x0 + cx
-				d.claim(j)
-				d.blob = append(d.blob, int32(j))
+		}
+		// Claim the region's cells row by row (the seed already is). On
+		// the flank of a brighter star they are released below, from the
+		// same bits, so d.blob is not needed here.
+		for j := range 7 {
+			if bitsRow := region >> uint(7*j) & 0x7F; bitsRow != 0 {
+				d.stampBits((y0+j)*w+x0, bitsRow)
 			}
+		}
+		if brighter {
+			for j := range 7 {
+				d.unstampBits((y0+j)*w+x0, region>>uint(7*j)&0x7F)
+			}
+			d.blob = d.blob[:0]
 		}
 	}
 	for len(d.stack) > 0 && area < limit {
@@ -1561,9 +1573,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	}
 	// Stamp the 3×3 core too, so faint stars are not found twice.
 	for y := py - 1; y <= py+1; y++ {
-		for x := px - 1; x <= px+1; x++ {
-			d.claim(y*w + x)
-		}
+		d.stampBits(y*w+px-1, 7)
 	}
 	m0 := mom.m0
 	if area >= 6 && m0 > 0 {
@@ -1655,6 +1665,32 @@ func boxSum[T uint8 | uint16](pix []T, i0, stride, n, rows int) int {
 		loads++
 	}
 	return s + int((acc*lane1)>>48)
+}
+
+// cell7 is the (column, row) of each cell c = 7·row + column of a 7×7 window.
+var cell7 = func() (t [49][2]uint8) {
+	for c := range t {
+		t[c] = [2]uint8{uint8(c % 7), uint8(c / 7)}
+	}
+	return
+}()
+
+// stampBits claims the pixels j, j+1, … for the set bits of m (at most 7).
+func (d *Detector) stampBits(j int, m uint64) {
+	sh := uint(j & 63)
+	d.stamp[j>>6] |= m << sh
+	if sh > 57 {
+		d.stamp[j>>6+1] |= m >> (64 - sh)
+	}
+}
+
+// unstampBits releases the pixels j, j+1, … for the set bits of m.
+func (d *Detector) unstampBits(j int, m uint64) {
+	sh := uint(j & 63)
+	d.stamp[j>>6] &^= m << sh
+	if sh > 57 {
+		d.stamp[j>>6+1] &^= m >> (64 - sh)
+	}
 }
 
 func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
