@@ -2044,17 +2044,22 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	for k := range 7 {
 		v[2*k], v[2*k+1] = int64(top[k]), int64(bot[k])
 	}
+	r := (py-2)*stride + px
 	for k := range 5 {
-		r := (py-2+k)*stride + px
-		v[14+2*k], v[15+2*k] = int64(pix[r-3]), int64(pix[r+3])
+		c := pix[r-3 : r+4]
+		v[14+2*k], v[15+2*k] = int64(c[0]), int64(c[6])
+		r += stride
 	}
-	// First pass: every pixel (the limit is +Inf).
-	var s, s2, hi int64
-	for _, x := range v {
-		s += x
-		s2 += x * x
-		hi = max(hi, x)
+	// First pass: every pixel (the limit is +Inf). Two sets of sums keep
+	// the dependency chains short.
+	var s, s2, hi, sb, s2b, hib int64
+	for k := 0; k < len(v); k += 2 {
+		x, y := v[k], v[k+1]
+		s, sb = s+x, sb+y
+		s2, s2b = s2+x*x, s2b+y*y
+		hi, hib = max(hi, x), max(hib, y)
 	}
+	s, s2, hi = s+sb, s2+s2b, max(hi, hib)
 	mean = float64(s) / 24
 	sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
 	// Second pass, clipped at mean+2.5·sd: for integers x ≤ lim is
@@ -2065,7 +2070,7 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	}
 	s, s2 = 0, 0
 	k := int64(0)
-	for _, x := range v {
+	for _, x := range v[:] {
 		in := ^((l - x) >> 63) & 1 // 1 when x ≤ l
 		x *= in
 		s += x
