@@ -90,8 +90,9 @@ type Detector struct {
 	hot      []uint64  // hot pixels found in this frame, one bit each
 	hotRow   []uint32  // rows holding a hot pixel of this frame (== gen)
 	gen      uint32
-	tStat    []uint32 // per tile of a tile row: sums, minima, maxima of its block sums
-	nHot     int      // pixels marked hot in this frame
+	tStat    []uint32  // per tile of a tile row: sums, minima, maxima of its block sums
+	tMean    []float64 // per tile of a tile row: tileMeansSIMD's means
+	nHot     int       // pixels marked hot in this frame
 	stack    []int32
 	cands    []cand
 	candTmp  []cand   // sortCands' other buffer
@@ -529,9 +530,13 @@ func (d *Detector) estimate() {
 	}
 	for ty := 0; ty < d.th; ty++ {
 		k, sum, lo, hi := d.tileStatsSIMD(ty)
+		d.tMean = grow(d.tMean, d.tw)
+		km := d.tileMeansSIMD(ty, k, sigSB, sum, lo, hi, d.tMean)
 		for tx := 0; tx < d.tw; tx++ {
 			var m float64
-			if tx < k {
+			if tx < km {
+				m = d.tMean[tx]
+			} else if tx < k {
 				m = d.tileMeanStats(tx, ty, sigSB, int64(sum[tx]), int64(lo[tx]), int64(hi[tx]))
 			} else {
 				m = d.tileMean(tx, ty, sigSB)

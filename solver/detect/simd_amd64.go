@@ -266,3 +266,21 @@ func (d *Detector) noiseMedianSIMD(step int) (float64, bool) {
 	}
 	return medianAt(k, float64(cum), float64(count(k)-cum), half), true
 }
+
+//go:noescape
+func tileClipAVX2(sb *uint32, sbw int, sum, lo, hi *uint32, c25, c3 float64, n int, out *float64)
+
+// tileMeansSIMD does tileMeanStats for the leading groups of four of the
+// k tiles of row ty whose statistics tileStatsSIMD gave, into means, and
+// returns how many tiles it did.
+func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, means []float64) int {
+	n := k / 4
+	// The kernel converts limits (m + 2.5σ)·16 to int32: m is below 2^15.
+	if !useSIMD || n == 0 || d.tsb != 4 || !(2.5*sig < 1<<26) {
+		return 0
+	}
+	_ = d.sb[(4*ty+3)*d.sbw+16*n-1]
+	_, _, _, _ = sum[4*n-1], lo[4*n-1], hi[4*n-1], means[4*n-1]
+	tileClipAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], 2.5*sig, 3*sig, n, &means[0])
+	return 4 * n
+}

@@ -825,3 +825,166 @@ cntDone:
 	SHRQ $1, DX // two mask bits per value
 	MOVQ DX, ret+24(FP)
 	RET
+
+// Constants of tileClipAVX2.
+DATA tcConst<>+0(SB)/8, $16.0
+DATA tcConst<>+8(SB)/8, $256.0
+DATA tcConst<>+16(SB)/8, $0.0625
+GLOBL tcConst<>(SB), RODATA|NOPTR, $24
+
+// func tileClipAVX2(sb *uint32, sbw int, sum, lo, hi *uint32, c25, c3 float64, n int, out *float64)
+//
+// tileMeanStats for n groups of four whole tiles of 4×4 blocks side by
+// side (16 columns of 4 rows of sb, row stride sbw), one tile per lane:
+// the same operations in the same order, with the fixed-point iteration
+// run three times and each lane frozen where the scalar loop would break.
+// c25 = 2.5·sig and c3 = 3·sig; out gets the four means of each group.
+TEXT ·tileClipAVX2(SB), NOSPLIT, $0-72
+	MOVQ sb+0(FP), SI
+	MOVQ sbw+8(FP), BX
+	SHLQ $2, BX // bytes per row
+	MOVQ sum+16(FP), R8
+	MOVQ lo+24(FP), R9
+	MOVQ hi+32(FP), R10
+	VBROADCASTSD c25+40(FP), Y15
+	VBROADCASTSD tcConst<>+0(SB), Y13 // 16
+	MOVQ n+56(FP), CX
+	MOVQ out+64(FP), DI
+	TESTQ CX, CX
+	JLE  tcDone
+
+tcGroup:
+	// m = sum/256; fast = m ≤ lo/16 + 3σ && hi ≤ (m + 2.5σ)·16.
+	VBROADCASTSD tcConst<>+8(SB), Y5
+	VBROADCASTSD tcConst<>+16(SB), Y6
+	VCVTDQ2PD (R8), Y0
+	VDIVPD Y5, Y0, Y0                // Y0 = m = sum/256
+	VCVTDQ2PD (R9), Y1
+	VMULPD Y6, Y1, Y1                // lo/16 (exact)
+	VBROADCASTSD c3+48(FP), Y14
+	VADDPD Y14, Y1, Y1               // A1 = lo/16 + 3σ
+	VCVTDQ2PD (R10), Y2              // hi
+	VADDPD Y15, Y0, Y3
+	VMULPD Y13, Y3, Y3               // (m + 2.5σ)·16
+	VCMPPD $2, Y1, Y0, Y4            // m ≤ A1
+	VCMPPD $2, Y3, Y2, Y5            // hi ≤ (m + 2.5σ)·16
+	VANDPD Y5, Y4, Y4                // fast
+	VPCMPEQQ Y5, Y5, Y5
+	VPXOR Y5, Y4, Y4                 // Y4 = active (64-bit lanes)
+	VMINPD Y1, Y0, Y5
+	VBLENDVPD Y4, Y5, Y0, Y0         // clipped lanes start from min(m, A1)
+	// pl = −2, ps = pk = −1 (int32 lanes).
+	MOVL $-2, AX
+	VMOVD AX, X1
+	VPBROADCASTD X1, X1              // pl
+	VPCMPEQD X2, X2, X2              // ps
+	VPCMPEQD X3, X3, X3              // pk
+	MOVQ $3, DX
+
+tcIter:
+	VPTEST Y4, Y4
+	JZ   tcStore
+	// l = int(lim), lim = (m + 2.5σ)·16 ≥ 0 (the caller keeps it < 2^31).
+	VADDPD Y15, Y0, Y5
+	VMULPD Y13, Y5, Y5
+	VCVTTPD2DQY Y5, X5               // X5 = l
+	// Limits per column: tiles 0, 1 in Y6; tiles 2, 3 in Y7.
+	VPSHUFD $0x00, X5, X6
+	VPSHUFD $0x55, X5, X8
+	VINSERTI128 $1, X8, Y6, Y6
+	VPSHUFD $0xAA, X5, X7
+	VPSHUFD $0xFF, X5, X8
+	VINSERTI128 $1, X8, Y7, Y7
+	// Masked sums and counts over the four rows.
+	VPXOR Y8, Y8, Y8   // s, tiles 0-1
+	VPXOR Y9, Y9, Y9   // s, tiles 2-3
+	VPXOR Y10, Y10, Y10 // −count(x > l), tiles 0-1
+	VPXOR Y11, Y11, Y11 // −count(x > l), tiles 2-3
+	MOVQ SI, AX
+	MOVQ $4, R11
+
+tcRow:
+	VMOVDQU (AX), Y12
+	VPCMPGTD Y6, Y12, Y14 // x > l
+	VPANDN Y12, Y14, Y12  // x where x ≤ l
+	VPADDD Y12, Y8, Y8
+	VPADDD Y14, Y10, Y10
+	VMOVDQU 32(AX), Y12
+	VPCMPGTD Y7, Y12, Y14
+	VPANDN Y12, Y14, Y12
+	VPADDD Y12, Y9, Y9
+	VPADDD Y14, Y11, Y11
+	ADDQ BX, AX
+	DECQ R11
+	JNZ  tcRow
+
+	// Fold each 128-bit half (one tile) to its total.
+	VPSHUFD $0x4E, Y8, Y12
+	VPADDD Y12, Y8, Y8
+	VPSHUFD $0xB1, Y8, Y12
+	VPADDD Y12, Y8, Y8
+	VPSHUFD $0x4E, Y9, Y12
+	VPADDD Y12, Y9, Y9
+	VPSHUFD $0xB1, Y9, Y12
+	VPADDD Y12, Y9, Y9
+	VPSHUFD $0x4E, Y10, Y12
+	VPADDD Y12, Y10, Y10
+	VPSHUFD $0xB1, Y10, Y12
+	VPADDD Y12, Y10, Y10
+	VPSHUFD $0x4E, Y11, Y12
+	VPADDD Y12, Y11, Y11
+	VPSHUFD $0xB1, Y11, Y12
+	VPADDD Y12, Y11, Y11
+	// s = [s0 s1 s2 s3] in X8, counts of x > l in X10.
+	VEXTRACTI128 $1, Y8, X12
+	VPBLENDD $0x2, X12, X8, X8
+	VEXTRACTI128 $1, Y9, X12
+	VPBLENDD $0x2, X12, X9, X9
+	VPUNPCKLQDQ X9, X8, X8
+	VEXTRACTI128 $1, Y10, X12
+	VPBLENDD $0x2, X12, X10, X10
+	VEXTRACTI128 $1, Y11, X12
+	VPBLENDD $0x2, X12, X11, X11
+	VPUNPCKLQDQ X11, X10, X10
+	MOVL $16, AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, X12
+	VPADDD X10, X12, X10             // X10 = k = 16 − count(x > l)
+
+	// upd = active, l ≠ pl, and (s, k) ≠ (ps, pk).
+	VPCMPEQD X1, X5, X11             // l == pl
+	VPCMPEQD X2, X8, X12             // s == ps
+	VPCMPEQD X3, X10, X9             // k == pk
+	VPAND X9, X12, X12
+	VPOR X12, X11, X11               // converged
+	VPMOVSXDQ X11, Y11
+	VPANDN Y4, Y11, Y4               // active &^ converged
+	VMOVDQA X5, X1                   // pl = l
+	VMOVDQA X8, X2                   // ps = s
+	VMOVDQA X10, X3                  // pk = k
+	// m = s/(16k) where updated and k > 0.
+	VPXOR X12, X12, X12
+	VPCMPGTD X12, X10, X12           // k > 0
+	VPMOVSXDQ X12, Y12
+	VANDPD Y4, Y12, Y12
+	VCVTDQ2PD X8, Y9
+	VPSLLD $4, X10, X11
+	VCVTDQ2PD X11, Y11
+	VDIVPD Y11, Y9, Y9
+	VBLENDVPD Y12, Y9, Y0, Y0
+	DECQ DX
+	JNZ  tcIter
+
+tcStore:
+	VMOVUPD Y0, (DI)
+	ADDQ $64, SI
+	ADDQ $16, R8
+	ADDQ $16, R9
+	ADDQ $16, R10
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  tcGroup
+	VZEROUPPER
+
+tcDone:
+	RET

@@ -47,3 +47,8 @@ func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) 
 
 // noiseMedianSIMD does nothing: noiseHist histograms the differences.
 func (d *Detector) noiseMedianSIMD(step int) (float64, bool) { return 0, false }
+
+// tileMeansSIMD does no tiles: estimate does them all.
+func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, means []float64) int {
+	return 0
+}
