@@ -677,6 +677,17 @@ func medianAt(k int, cum, c, half float64) float64 {
 	return lo + (half-cum)/c*wd
 }
 
+// clampPM clamps v to [−a, a].
+func clampPM(v, a float64) float64 {
+	if v > a {
+		return a
+	}
+	if v < -a {
+		return -a
+	}
+	return v
+}
+
 func clampF(v, lo, hi float64) float64 {
 	if v < lo {
 		return lo
@@ -1423,12 +1434,12 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		}
 		qx := float64(x0) + 0.5 + float64(ix)/wPhases
 		qy := float64(y0) + 0.5 + float64(iy)/wPhases
-		dx := max(-0.5, min(0.5, qx+2*sx/S-cxf))
-		dy := max(-0.5, min(0.5, qy+2*sy/S-cyf))
-		cxf += dx
-		cyf += dy
-		cxf = max(float64(px)-0.5, min(float64(px)+1.5, cxf))
-		cyf = max(float64(py)-0.5, min(float64(py)+1.5, cyf))
+		// Clamped with compares, not min/max: the values are never NaN,
+		// and the rarely taken branches cost less than NaN-aware min/max.
+		dx := clampPM(qx+2*sx/S-cxf, 0.5)
+		dy := clampPM(qy+2*sy/S-cyf, 0.5)
+		cxf = clampF(cxf+dx, float64(px)-0.5, float64(px)+1.5)
+		cyf = clampF(cyf+dy, float64(py)-0.5, float64(py)+1.5)
 		if dx*dx+dy*dy < 4e-4 {
 			// Moved under 0.02 px: the next step would move a fraction of
 			// that (one step from a nearby centre lands on a Gaussian star).
