@@ -1763,10 +1763,17 @@ func (d *Detector) dedup(st []Star) []Star {
 			d.grid[i] = -1
 		}
 	}
+	// Centroids lie in the frame, so int(x/2) is floor(x/2); the clamp
+	// (to the grid's padding ring) only guards against the impossible.
 	cell := func(x, y float64) (int, int) {
-		cx := int(math.Floor(max(min(x*0.5, float64(gw)), -2))) + 1
-		cy := int(math.Floor(max(min(y*0.5, float64(gh)), -2))) + 1
-		return min(max(cx, 0), gw-1), min(max(cy, 0), gh-1)
+		cx, cy := int(x*0.5)+1, int(y*0.5)+1
+		if !(x >= 0) {
+			cx = 1
+		}
+		if !(y >= 0) {
+			cy = 1
+		}
+		return min(max(cx, 1), gw-2), min(max(cy, 1), gh-2)
 	}
 	d.gnext = d.gnext[:0]
 	out := st[:0]
@@ -1774,8 +1781,8 @@ func (d *Detector) dedup(st []Star) []Star {
 		gx, gy := cell(s.X, s.Y)
 		dup := false
 	search:
-		for yy := max(gy-1, 0); yy <= min(gy+1, gh-1); yy++ {
-			for xx := max(gx-1, 0); xx <= min(gx+1, gw-1); xx++ {
+		for yy := gy - 1; yy <= gy+1; yy++ {
+			for xx := gx - 1; xx <= gx+1; xx++ {
 				for k := d.grid[yy*gw+xx]; k >= 0; k = d.gnext[k] {
 					if dx, dy := s.X-out[k].X, s.Y-out[k].Y; dx*dx+dy*dy < 2.25 {
 						dup = true
