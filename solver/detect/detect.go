@@ -1033,27 +1033,22 @@ func (d *Detector) newStage2() stage2 {
 		tA: tA, tB: tB, tC: tC, bin2: d.s == 2}
 }
 
-// pre is the integer pre-test: false when the box cannot pass (the margin
-// of tA, tB, tC dwarfs the rounding of bg and of the float numerators).
-func (st *stage2) pre(v, l, r, u, dn, g int, bg float64) bool {
-	h, vv := max(l, r), max(u, dn)
-	return float64(v) >= st.tA+bg || float64(v+max(h, vv)) >= st.tB+2*bg || float64(v+h+vv+g) >= st.tC+4*bg
-}
-
+// pass is the exact test: max(a/σ, b/σ√2, c/2σ) ≥ quad for the box alone
+// (a), with its brightest edge neighbour (b) and in its brightest 2×2 of
+// boxes (c). Each quotient is taken only when its numerator reaches its
+// limit tA, tB or tC, which lie just below quad times the divisor, so
+// that a passing quotient implies it: the same decision with few
+// divisions.
 func (st *stage2) pass(v, l, r, u, dn, g int, bg float64) bool {
 	fv := float64(v) - bg
 	if !st.bin2 {
 		return fv >= st.tA && fv/st.sig >= st.quad
 	}
-	if !st.pre(v, l, r, u, dn, g, bg) {
-		return false
-	}
 	h, vv := float64(max(l, r))-bg, float64(max(u, dn))-bg
 	a, b, c := fv, fv+max(h, vv), fv+h+vv+float64(g)-bg
-	if a >= st.tA || b >= st.tB || c >= st.tC {
-		return max(a/st.sig, b/st.sig2, c/st.sig4) >= st.quad
-	}
-	return false
+	return (a >= st.tA && a/st.sig >= st.quad) ||
+		(b >= st.tB && b/st.sig2 >= st.quad) ||
+		(c >= st.tC && c/st.sig4 >= st.quad)
 }
 
 // candWords appends the candidates of row cy (1 ≤ cy ≤ ch−2) from word i0
