@@ -110,18 +110,20 @@ type Detector struct {
 	line lineTable // lineThrough's sample offsets for the current stride
 
 	// geometry of the current frame
-	w, h, s    int // full-res size, box stride
-	cw, ch, ww int // candidate image size and words per row
-	sbw, sbh   int // blocks
-	tsb        int // blocks per tile side
-	tw, th     int // tiles
-	sigC       float64
-	sigP       float64
-	lowT, quad float64
-	satWork    float64
-	wgtSig     float64
-	wTab       []wEntry // centroid weights per window phase
-	wTabSig    float64  // wgtSig the table was built for
+	w, h, s      int     // full-res size, box stride
+	cw, ch, ww   int     // candidate image size and words per row
+	sbw, sbh     int     // blocks
+	tsb          int     // blocks per tile side
+	tw, th       int     // tiles
+	invS, invTB  float64 // bgPix: 1/s and 1/(4·tsb)
+	twMax, thMax float64 // bgPix: the last tile column and row
+	sigC         float64
+	sigP         float64
+	lowT, quad   float64
+	satWork      float64
+	wgtSig       float64
+	wTab         []wEntry // centroid weights per window phase
+	wTabSig      float64  // wgtSig the table was built for
 }
 
 // New returns a detector; zero or invalid fields of o take their defaults.
@@ -313,6 +315,9 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.ww = (d.cw + 3) / 4
 	d.sbw, d.sbh = d.ww, (d.ch+3)/4
 	d.tw, d.th = (d.sbw+d.tsb-1)/d.tsb, (d.sbh+d.tsb-1)/d.tsb
+	// bgPix's constants (reciprocals of powers of two: exact).
+	d.invS, d.invTB = 1/float64(d.s), 1/float64(4*d.tsb)
+	d.twMax, d.thMax = float64(d.tw-1), float64(d.th-1)
 	d.wordsBuf = grow(d.wordsBuf, d.ww*d.ch+2)
 	d.wordsBuf[0], d.wordsBuf[len(d.wordsBuf)-1] = 0, 0
 	d.words = d.wordsBuf[1 : 1+d.ww*d.ch]
@@ -838,13 +843,12 @@ func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) flo
 // tiles being 4·tsb boxes wide. s, 4·tsb and 4 are powers of two, so the
 // divisions are done as (exact) multiplications by their reciprocals.
 func (d *Detector) bgPix(x, y float64) float64 {
-	invS := 1 / float64(d.s)
-	invTB := 1 / float64(4*d.tsb)
+	invS, invTB := d.invS, d.invTB
 	u, v := (x-1)*invS+0.5, (y-1)*invS+0.5
 	fx := u*invTB - 0.5
 	fy := v*invTB - 0.5
-	fx = clampF(fx, 0, float64(d.tw-1))
-	fy = clampF(fy, 0, float64(d.th-1))
+	fx = clampF(fx, 0, d.twMax)
+	fy = clampF(fy, 0, d.thMax)
 	x0, y0 := int(fx), int(fy)
 	x1, y1 := min(x0+1, d.tw-1), min(y0+1, d.th-1)
 	ax, ay := fx-float64(x0), fy-float64(y0)
