@@ -1472,7 +1472,9 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	var mom moments
 	limit := d.o.MaxBlobArea + 1
 	brighter := false
-	d.stack = append(d.stack[:0], int32(py*w+px))
+	// The fill's stack holds pixels as y<<15 | x (both below 2^15), so
+	// that popping one needs no division.
+	d.stack = append(d.stack[:0], int32(py<<15|px))
 	d.blob = append(d.blob[:0], int32(py*w+px))
 	d.claim(py*w + px)
 	if x0 == px-3 && y0 == py-3 && x1 == px+3 && y1 == py+3 && limit > 25 && borderBelow(&win, level-b) {
@@ -1537,27 +1539,31 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			d.blob = d.blob[:0]
 		}
 	}
+	rise := float64(pv) + 3*sig
 	for len(d.stack) > 0 && area < limit {
-		i := int(d.stack[len(d.stack)-1])
+		e := int(d.stack[len(d.stack)-1])
 		d.stack = d.stack[:len(d.stack)-1]
-		x, y := i%w, i/w
+		x, y := e&0x7FFF, e>>15
 		v := val(x, y)
 		area++
-		peak = max(peak, v)
+		if v > peak { // no NaN here: the same as max
+			peak = v
+		}
 		q := v - b
 		mom.add(q, float64(x)+0.5, float64(y)+0.5)
-		if v > float64(pv)+3*sig && area <= d.o.MaxBlobArea {
+		if v > rise && area <= d.o.MaxBlobArea {
 			// The blob rises to a brighter star: this candidate is on its
 			// flank and the brighter one owns it.
 			brighter = true
 			break
 		}
+		xa, xb := max(x-1, 0), min(x+1, w-1)
 		for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
-			for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
+			for nx := xa; nx <= xb; nx++ {
 				j := ny*w + nx
 				if !d.claimed(j) && val(nx, ny) > level {
 					d.claim(j)
-					d.stack = append(d.stack, int32(j))
+					d.stack = append(d.stack, int32(ny<<15|nx))
 					d.blob = append(d.blob, int32(j))
 				}
 			}
