@@ -2151,8 +2151,8 @@ type wEntry struct {
 // over k as ((p0+p4)+(p2+p6)) + ((p1+p5)+(p3+p7)), the order of the vector
 // kernel, which therefore gives the same bits.
 func centroidSums(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
-	if useSIMD {
-		return centroidAVX2(win, wx, wy)
+	if s, sx, sy, ok := centroidSIMD(win, wx, wy); ok {
+		return s, sx, sy
 	}
 	var c, cy [7]float64
 	for j := range 7 {

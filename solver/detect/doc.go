@@ -29,12 +29,17 @@
 //     satellite trails broken up by noise. Saturated stars are kept,
 //     flagged, and centroided on their blob.
 //
-// On amd64 with AVX2, steps 1 and 4 run as vector kernels (simd_amd64.s):
-// the 2×2 sums sixteen at a time, and the threshold, local-maximum and an
-// integer pre-test of the significance test on sixteen boxes at a time, so
-// only boxes that may pass reach the exact test. They compute what the
-// portable code does (TestSIMDMatchesPortable); build with -tags purego to
-// leave them out.
+// On amd64 with AVX2 the full-frame passes run as vector kernels
+// (simd_amd64.s): the 2×2 and block sums; the noise median, found by
+// counting differences at most k rather than by a histogram; the tile
+// backgrounds' clipped means, four tiles per pass; the block thresholds;
+// and the candidate search, which tests threshold, local maximum and an
+// integer pre-test of the significance test on sixteen boxes at a time.
+// Per candidate, the trail test's 576 samples are gathered, and the
+// centroid window, its Gaussian-weighted sums and the aperture sum are
+// vector code too. Every kernel computes exactly what the portable code
+// does, bit for bit (TestSIMDMatchesPortable and the per-kernel tests in
+// simd_test.go); build with -tags purego to leave them out.
 //
 // A Detector reuses its buffers between calls: Result.Stars is valid until
 // the next call, and a Detector is not safe for concurrent use (use one per

@@ -26,9 +26,9 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 	return 0, 0, false
 }
 
-// centroidAVX2 is never called here (useSIMD is false).
-func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
-	panic("detect: no vector kernels")
+// centroidSIMD does nothing: centroidSums sums the window itself.
+func centroidSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok bool) {
+	return 0, 0, 0, false
 }
 
 // blockLimitsSIMD does no blocks: estimate does them all.
