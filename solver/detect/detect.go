@@ -333,7 +333,9 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.tStat = grow(d.tStat, 3*d.tw)
 	// Bitmaps (32 KiB each at 512×512) stay in cache during the refinement.
 	nb := (w*h + 63) / 64
-	d.stamp = grow(d.stamp, nb)
+	// One word of padding: reads of a few bits at j may take the next
+	// word whole, without a branch.
+	d.stamp = grow(d.stamp, nb+1)
 	clear(d.stamp)
 	if d.nHot > 0 || len(d.hot) != nb {
 		d.hot = grow(d.hot, nb)
@@ -1176,10 +1178,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			row := (*[4]T)(pix[y*stride+x0:])
 			j := y*w + x0
 			sh := uint(j & 63)
-			cl := d.stamp[j>>6] >> sh
-			if sh > 60 {
-				cl |= d.stamp[j>>6+1] << (64 - sh)
-			}
+			cl := d.stamp[j>>6]>>sh | d.stamp[j>>6+1]<<(64-sh) // << 64 is 0
 			k0 := int(row[0]) | -int(cl&1)
 			k1 := int(row[1]) | -int(cl>>1&1)
 			k2 := int(row[2]) | -int(cl>>2&1)
@@ -1304,20 +1303,26 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// would risk a faint star.
 		single := n4 < 0.15*e4 && m4 < 0.45*e4 && e4 > 1.35*d.o.Sigma*sig
 		var e [9]float64
-		var top [3]int
 		cluster := false
 		if emax > 15*sig || single {
 			tot := 0.0
+			// The three largest excesses, m1 ≥ m2 ≥ m3, by a min/max
+			// network (no data-dependent branches).
+			m1, m2, m3 := math.Inf(-1), math.Inf(-1), math.Inf(-1)
 			for k := range e {
-				e[k] = float64(p[5*(k/3+1)+k%3+1]) - r2
-				tot += e[k]
+				x := float64(p[5*(k/3+1)+k%3+1]) - r2
+				e[k] = x
+				tot += x
+				x, m1 = min(x, m1), max(x, m1)
+				x, m2 = min(x, m2), max(x, m2)
+				m3 = max(x, m3)
 			}
 			// Only a bright top pixel can make a cluster.
-			top = top3(&e)
-			t3 := e[top[0]] + e[top[1]] + e[top[2]]
+			t3 := m1 + m2 + m3
 			cluster = emax > 15*sig && tot-t3 < 0.2*t3
 		}
 		if single || cluster {
+			top := top3(&e)
 			for _, k := range top {
 				if e[k] > 0.3*e[top[0]] {
 					j := (py+k/3-1)*w + px + k%3 - 1
@@ -1493,10 +1498,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		for j := range 7 {
 			jj := (y0+j)*w + x0
 			sh := uint(jj & 63)
-			cl := d.stamp[jj>>6] >> sh
-			if sh > 57 {
-				cl |= d.stamp[jj>>6+1] << (64 - sh)
-			}
+			cl := d.stamp[jj>>6]>>sh | d.stamp[jj>>6+1]<<(64-sh)
 			free &^= (cl & 0x7F) << uint(7*j)
 		}
 		region := uint64(1) << 24 // the seed, already claimed
@@ -1528,9 +1530,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// the flank of a brighter star they are released below, from the
 		// same bits, so d.blob is not needed here.
 		for j := range 7 {
-			if bitsRow := region >> uint(7*j) & 0x7F; bitsRow != 0 {
-				d.stampBits((y0+j)*w+x0, bitsRow)
-			}
+			d.stampBits((y0+j)*w+x0, region>>uint(7*j)&0x7F)
 		}
 		if brighter {
 			for j := range 7 {
@@ -1700,18 +1700,14 @@ var cell7 = func() (t [49][2]uint8) {
 func (d *Detector) stampBits(j int, m uint64) {
 	sh := uint(j & 63)
 	d.stamp[j>>6] |= m << sh
-	if sh > 57 {
-		d.stamp[j>>6+1] |= m >> (64 - sh)
-	}
+	d.stamp[j>>6+1] |= m >> (64 - sh) // 0 unless the bits cross the word
 }
 
 // unstampBits releases the pixels j, j+1, … for the set bits of m.
 func (d *Detector) unstampBits(j int, m uint64) {
 	sh := uint(j & 63)
 	d.stamp[j>>6] &^= m << sh
-	if sh > 57 {
-		d.stamp[j>>6+1] &^= m >> (64 - sh)
-	}
+	d.stamp[j>>6+1] &^= m >> (64 - sh)
 }
 
 func (d *Detector) claimed(j int) bool { return d.stamp[j>>6]>>(j&63)&1 != 0 }
