@@ -684,6 +684,46 @@ func medianAt(k int, cum, c, half float64) float64 {
 	return lo + (half-cum)/c*wd
 }
 
+// centroidLoop iterates the Gaussian-windowed centroid from (cxf, cyf) in
+// the window at (x0, y0) around the peak (px, py), at most four steps. It
+// returns the last weighted sum S, the estimate and the window phases of
+// the last sums; ok is false when S is not positive (no star).
+func (d *Detector) centroidLoop(win *[56]float64, x0, y0, px, py int, cxf, cyf float64) (S, cx, cy float64, lastX, lastY int, ok bool) {
+	if S, cx, cy, ix, iy, ok, ran := centroidLoopSIMD(win, d.wTab, x0, y0, px, py, cxf, cyf); ran {
+		return S, cx, cy, ix, iy, ok
+	}
+	lastX, lastY = -1, -1
+	for it := 0; it < 4; it++ {
+		ix := d.wIndex(cxf - float64(x0) - 0.5)
+		iy := d.wIndex(cyf - float64(y0) - 0.5)
+		if ix == lastX && iy == lastY {
+			// Same phase as the last step: it would land where it did.
+			break
+		}
+		lastX, lastY = ix, iy
+		// Window cells outside the frame hold 0, so all 7×7 are summed.
+		var sx, sy float64
+		S, sx, sy = centroidSums(win, &d.wTab[ix], &d.wTab[iy])
+		if S <= 0 {
+			return S, cxf, cyf, ix, iy, false
+		}
+		qx := float64(x0) + 0.5 + float64(ix)/wPhases
+		qy := float64(y0) + 0.5 + float64(iy)/wPhases
+		// Clamped with compares, not min/max: the values are never NaN,
+		// and the rarely taken branches cost less than NaN-aware min/max.
+		dx := clampPM(qx+2*sx/S-cxf, 0.5)
+		dy := clampPM(qy+2*sy/S-cyf, 0.5)
+		cxf = clampF(cxf+dx, float64(px)-0.5, float64(px)+1.5)
+		cyf = clampF(cyf+dy, float64(py)-0.5, float64(py)+1.5)
+		if dx*dx+dy*dy < 4e-4 {
+			// Moved under 0.02 px: the next step would move a fraction of
+			// that (one step from a nearby centre lands on a Gaussian star).
+			break
+		}
+	}
+	return S, cxf, cyf, lastX, lastY, true
+}
+
 // clampPM clamps v to [−a, a].
 func clampPM(v, a float64) float64 {
 	if v > a {
@@ -1418,38 +1458,11 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// tabulated centre next to the estimate. For a Gaussian star one step
 	// from any nearby centre lands on the star (the factor 2), so the phase
 	// rounding does not bias the result.
-	var S float64
-	var wxe, wye *wEntry
-	lastX, lastY := -1, -1
-	for it := 0; it < 4; it++ {
-		ix := d.wIndex(cxf - float64(x0) - 0.5)
-		iy := d.wIndex(cyf - float64(y0) - 0.5)
-		if ix == lastX && iy == lastY {
-			// Same phase as the last step: it would land where it did.
-			break
-		}
-		lastX, lastY = ix, iy
-		wxe, wye = &d.wTab[ix], &d.wTab[iy]
-		// Window cells outside the frame hold 0, so all 7×7 are summed.
-		var sx, sy float64
-		S, sx, sy = centroidSums(&win, wxe, wye)
-		if S <= 0 {
-			return
-		}
-		qx := float64(x0) + 0.5 + float64(ix)/wPhases
-		qy := float64(y0) + 0.5 + float64(iy)/wPhases
-		// Clamped with compares, not min/max: the values are never NaN,
-		// and the rarely taken branches cost less than NaN-aware min/max.
-		dx := clampPM(qx+2*sx/S-cxf, 0.5)
-		dy := clampPM(qy+2*sy/S-cyf, 0.5)
-		cxf = clampF(cxf+dx, float64(px)-0.5, float64(px)+1.5)
-		cyf = clampF(cyf+dy, float64(py)-0.5, float64(py)+1.5)
-		if dx*dx+dy*dy < 4e-4 {
-			// Moved under 0.02 px: the next step would move a fraction of
-			// that (one step from a nearby centre lands on a Gaussian star).
-			break
-		}
+	S, cxf, cyf, phx, phy, ok := d.centroidLoop(&win, x0, y0, px, py, cxf, cyf)
+	if !ok {
+		return
 	}
+	wxe, wye := &d.wTab[phx], &d.wTab[phy]
 	swx, swy := wxe.ss, wye.ss
 	if nx < 7 {
 		swx = 0

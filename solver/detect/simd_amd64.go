@@ -2,7 +2,11 @@
 
 package detect
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useSIMD selects the AVX2 kernels; tests turn it off to check them
 // against the portable code.
@@ -292,4 +296,25 @@ func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, m
 	_, _, _, _ = sum[4*n-1], lo[4*n-1], hi[4*n-1], means[4*n-1]
 	tileClipAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], 2.5*sig, 3*sig, n, &means[0])
 	return 4 * n
+}
+
+//go:noescape
+func centroidLoopAVX2(win *[56]float64, tab *wEntry, n int, x0f, y0f, lox, hix, loy, hiy, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok bool)
+
+// The kernel addresses the weight table in entries of 136 bytes.
+var _ [unsafe.Sizeof(wEntry{}) - 136]struct{}
+var _ [136 - unsafe.Sizeof(wEntry{})]struct{}
+
+// centroidLoopSIMD runs refineAt's centroid iteration from (cx, cy) in
+// the window at (x0, y0) around peak (px, py) (ran reports whether it
+// did): the last weighted sum, the estimate, the last phases, and ok
+// false when a weighted sum was not positive.
+func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok, ran bool) {
+	if !useSIMD || len(tab) == 0 {
+		return 0, 0, 0, 0, 0, false, false
+	}
+	pxf, pyf := float64(px), float64(py)
+	s, cxo, cyo, ix, iy, ok = centroidLoopAVX2(win, &tab[0], len(tab), float64(x0), float64(y0),
+		pxf-0.5, pxf+1.5, pyf-0.5, pyf+1.5, cx, cy)
+	return s, cxo, cyo, ix, iy, ok, true
 }

@@ -988,3 +988,173 @@ tcStore:
 
 tcDone:
 	RET
+
+// Constants of centroidLoopAVX2.
+DATA clConst<>+0(SB)/8, $0.5
+DATA clConst<>+8(SB)/8, $32.0
+DATA clConst<>+16(SB)/8, $0.03125
+DATA clConst<>+24(SB)/8, $2.0
+DATA clConst<>+32(SB)/8, $4e-4
+DATA clConst<>+40(SB)/8, $-0.5
+GLOBL clConst<>(SB), RODATA|NOPTR, $48
+
+// func centroidLoopAVX2(win *[56]float64, tab *wEntry, n int, x0f, y0f, lox, hix, loy, hiy, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok bool)
+//
+// refineAt's centroid iteration, up to four steps, with the operations of
+// the Go loop in the same order: phase index of the estimate in the
+// weight table (tab, n entries of 136 bytes), the window sums of
+// centroidAVX2, the clamped step and the clamped estimate; it stops on a
+// repeated phase or a step under 0.02 px. ok is false when a weighted sum
+// is not positive. ix, iy are the phases of the last sums.
+TEXT ·centroidLoopAVX2(SB), NOSPLIT, $0-129
+	MOVQ win+0(FP), SI
+	MOVQ tab+8(FP), DI
+	MOVQ n+16(FP), R8
+	DECQ R8
+	VMOVSD cx+72(FP), X14
+	VMOVSD cy+80(FP), X15
+	MOVQ $-1, R10
+	MOVQ $-1, R11
+	MOVQ $4, CX
+
+clIter:
+	// ix = clamp(int((cxf − x0f − 0.5)·32 + 0.5), 0, n−1); iy likewise.
+	VSUBSD x0f+24(FP), X14, X0
+	VSUBSD clConst<>+0(SB), X0, X0
+	VMULSD clConst<>+8(SB), X0, X0
+	VADDSD clConst<>+0(SB), X0, X0
+	VCVTTSD2SIQ X0, AX
+	XORQ DX, DX
+	CMPQ AX, DX
+	CMOVQLT DX, AX
+	CMPQ AX, R8
+	CMOVQGT R8, AX
+	VSUBSD y0f+32(FP), X15, X0
+	VSUBSD clConst<>+0(SB), X0, X0
+	VMULSD clConst<>+8(SB), X0, X0
+	VADDSD clConst<>+0(SB), X0, X0
+	VCVTTSD2SIQ X0, BX
+	CMPQ BX, DX
+	CMOVQLT DX, BX
+	CMPQ BX, R8
+	CMOVQGT R8, BX
+	CMPQ AX, R10
+	JNE  clNew
+	CMPQ BX, R11
+	JEQ  clDone
+
+clNew:
+	MOVQ AX, R10
+	MOVQ BX, R11
+	IMUL3Q $136, AX, R12
+	ADDQ DI, R12 // wx
+	IMUL3Q $136, BX, R13
+	ADDQ DI, R13 // wy
+
+	// Column sums C (Y0, Y1) and Cy (Y2, Y3) over the seven rows.
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ SI, DX
+	XORQ R9, R9
+
+clRow:
+	VBROADCASTSD 0(R13)(R9*8), Y4  // wy.w[j]
+	VBROADCASTSD 64(R13)(R9*8), Y5 // wy.wt[j]
+	VMOVUPD 0(DX), Y6
+	VMOVUPD 32(DX), Y7
+	VMULPD Y6, Y4, Y8
+	VADDPD Y8, Y0, Y0
+	VMULPD Y7, Y4, Y8
+	VADDPD Y8, Y1, Y1
+	VMULPD Y6, Y5, Y8
+	VADDPD Y8, Y2, Y2
+	VMULPD Y7, Y5, Y8
+	VADDPD Y8, Y3, Y3
+	ADDQ $64, DX
+	INCQ R9
+	CMPQ R9, $7
+	JNE  clRow
+
+	VMOVUPD 0(R12), Y4   // wx.w[0:4]
+	VMOVUPD 32(R12), Y5  // wx.w[4:8]
+	VMOVUPD 64(R12), Y6  // wx.wt[0:4]
+	VMOVUPD 96(R12), Y7  // wx.wt[4:8]
+	VMULPD Y0, Y4, Y8
+	VMULPD Y1, Y5, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X10   // S
+	VMULPD Y0, Y6, Y8
+	VMULPD Y1, Y7, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X11   // sx
+	VMULPD Y2, Y4, Y8
+	VMULPD Y3, Y5, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X12   // sy
+	VMOVSD X10, s+88(FP)
+
+	// S ≤ 0: the candidate fails.
+	VXORPD X0, X0, X0
+	VUCOMISD X0, X10
+	JBE  clReject
+
+	// dx = clamp((qx + 2·sx/S) − cxf, ±0.5), qx = (x0f + 0.5) + ix/32.
+	VCVTSI2SDQ R10, X0, X0
+	VMULSD clConst<>+16(SB), X0, X0
+	VMOVSD x0f+24(FP), X1
+	VADDSD clConst<>+0(SB), X1, X1
+	VADDSD X0, X1, X1
+	VMULSD clConst<>+24(SB), X11, X2
+	VDIVSD X10, X2, X2
+	VADDSD X2, X1, X1
+	VSUBSD X14, X1, X1
+	VMINSD clConst<>+0(SB), X1, X1
+	VMAXSD clConst<>+40(SB), X1, X1 // X1 = dx
+	VCVTSI2SDQ R11, X0, X0
+	VMULSD clConst<>+16(SB), X0, X0
+	VMOVSD y0f+32(FP), X3
+	VADDSD clConst<>+0(SB), X3, X3
+	VADDSD X0, X3, X3
+	VMULSD clConst<>+24(SB), X12, X2
+	VDIVSD X10, X2, X2
+	VADDSD X2, X3, X3
+	VSUBSD X15, X3, X3
+	VMINSD clConst<>+0(SB), X3, X3
+	VMAXSD clConst<>+40(SB), X3, X3 // X3 = dy
+	// cxf = clamp(cxf + dx, lox, hix); cyf likewise.
+	VADDSD X1, X14, X14
+	VMAXSD lox+40(FP), X14, X14
+	VMINSD hix+48(FP), X14, X14
+	VADDSD X3, X15, X15
+	VMAXSD loy+56(FP), X15, X15
+	VMINSD hiy+64(FP), X15, X15
+	// Stop once the step is under 0.02 px.
+	VMULSD X1, X1, X1
+	VMULSD X3, X3, X3
+	VADDSD X3, X1, X1
+	VUCOMISD clConst<>+32(SB), X1
+	JCS  clDone
+	DECQ CX
+	JNZ  clIter
+
+clDone:
+	VMOVSD X14, cxo+96(FP)
+	VMOVSD X15, cyo+104(FP)
+	MOVQ R10, ix+112(FP)
+	MOVQ R11, iy+120(FP)
+	MOVB $1, ok+128(FP)
+	VZEROUPPER
+	RET
+
+clReject:
+	MOVB $0, ok+128(FP)
+	VZEROUPPER
+	RET

@@ -52,3 +52,8 @@ func (d *Detector) noiseMedianSIMD(step int) (float64, bool) { return 0, false }
 func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, means []float64) int {
 	return 0
 }
+
+// centroidLoopSIMD does nothing: refineAt iterates the centroid itself.
+func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok, ran bool) {
+	return 0, 0, 0, 0, 0, false, false
+}

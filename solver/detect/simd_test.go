@@ -448,3 +448,56 @@ func TestSortCands(t *testing.T) {
 		}
 	}
 }
+
+// TestCentroidLoopKernel runs the centroid iteration with the kernel and
+// without on Gaussian spots at random sub-pixel positions, noise, windows
+// clipped by the frame edge (zero columns) and windows with no positive
+// sum, and requires the same sums, estimates, phases and verdicts.
+func TestCentroidLoopKernel(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(8, 3))
+	d := New(DefaultOptions())
+	d.wgtSig = 0.85
+	d.buildWeights()
+	rejected, steps := 0, 0
+	for i := range 5000 {
+		var win [56]float64
+		sx, sy := 2.5+rng.Float64()*2, 2.5+rng.Float64()*2 // spot centre in window pixels
+		amp, noise := rng.Float64()*200, 1+rng.Float64()*20
+		if i%10 == 0 {
+			amp = 0 // noise only: some sums are not positive
+		}
+		cols := 7
+		if i%7 == 0 {
+			cols = 4 + rng.IntN(3) // clipped at the frame edge
+		}
+		for j := range 7 {
+			for k := range cols {
+				dx, dy := float64(k)+0.5-sx, float64(j)+0.5-sy
+				win[8*j+k] = amp*math.Exp(-(dx*dx+dy*dy)/(2*0.85*0.85)) + noise*rng.NormFloat64()
+			}
+		}
+		x0, y0 := rng.IntN(500), rng.IntN(500)
+		px, py := x0+3, y0+3
+		cx, cy := float64(px)+rng.Float64()*1.6-0.3, float64(py)+rng.Float64()*1.6-0.3
+		useSIMD = true
+		s1, cx1, cy1, ix1, iy1, ok1 := d.centroidLoop(&win, x0, y0, px, py, cx, cy)
+		useSIMD = false
+		s2, cx2, cy2, ix2, iy2, ok2 := d.centroidLoop(&win, x0, y0, px, py, cx, cy)
+		if ok1 != ok2 || (ok1 && (s1 != s2 || cx1 != cx2 || cy1 != cy2 || ix1 != ix2 || iy1 != iy2)) {
+			t.Fatalf("case %d: kernel %v %v %v %d %d %v, portable %v %v %v %d %d %v",
+				i, s1, cx1, cy1, ix1, iy1, ok1, s2, cx2, cy2, ix2, iy2, ok2)
+		}
+		if !ok1 {
+			rejected++
+		} else if cx1 != cx || cy1 != cy {
+			steps++
+		}
+	}
+	if rejected == 0 || steps < 1000 {
+		t.Fatalf("cases not exercised: %d rejected, %d moved", rejected, steps)
+	}
+}
