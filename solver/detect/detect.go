@@ -85,6 +85,7 @@ type Detector struct {
 	preK     [7][16]uint16 // the stage-2 pre-test's offsets from t (see setPreK), then 0x7FFF
 	tileBG   []float32
 	hint     []float64 // tile background interpolated along x, per tile row and block column
+	hcol     []hcol    // per block column: the tiles and weight of that interpolation
 	hist     []uint32  // two 4096-bin histograms of box-sum differences
 	stamp    []uint64  // pixels claimed in this frame, one bit each
 	hot      []uint64  // hot pixels found in this frame, one bit each
@@ -354,6 +355,13 @@ func (d *Detector) setup(w, h int, sat float64) {
 	d.buildWeights()
 }
 
+// hcol is a block column's horizontal interpolation between tiles x0 and
+// x1 with weight ax on x1.
+type hcol struct {
+	x0, x1 int
+	ax     float64
+}
+
 func grow[T any](b []T, n int) []T {
 	if cap(b) < n {
 		return make([]T, n)
@@ -562,16 +570,19 @@ func (d *Detector) estimate() {
 	d.setPreK(lt)
 	sbw := d.sbw
 	hint := d.hint[:d.th*sbw]
+	// The interpolation weights depend on the block column alone.
+	d.hcol = grow(d.hcol, sbw)
+	for bx := range d.hcol {
+		fx := (float64(bx)+0.5)/tsb - 0.5
+		fx = clampF(fx, 0, float64(d.tw-1))
+		x0 := int(fx)
+		d.hcol[bx] = hcol{x0, min(x0+1, d.tw-1), fx - float64(x0)}
+	}
 	for ty := 0; ty < d.th; ty++ {
 		r := d.tileBG[ty*d.tw : (ty+1)*d.tw]
 		hr := hint[ty*sbw : (ty+1)*sbw]
-		for bx := range hr {
-			fx := (float64(bx)+0.5)/tsb - 0.5
-			fx = clampF(fx, 0, float64(d.tw-1))
-			x0 := int(fx)
-			x1 := min(x0+1, d.tw-1)
-			ax := fx - float64(x0)
-			hr[bx] = float64(r[x0])*(1-ax) + float64(r[x1])*ax
+		for bx, c := range d.hcol[:len(hr)] {
+			hr[bx] = float64(r[c.x0])*(1-c.ax) + float64(r[c.x1])*c.ax
 		}
 	}
 	for by := 0; by < d.sbh; by++ {

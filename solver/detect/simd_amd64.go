@@ -262,8 +262,14 @@ func (d *Detector) noiseMedianSIMD(step int) (float64, bool) {
 		return 0, true
 	}
 	half := float64(n) / 2
-	// The first k with count(≤ k) ≥ half, as noiseHist's scan finds it.
+	// The first k with count(≤ k) ≥ half, as noiseHist's scan finds it;
+	// the median difference is usually small, so try [0, 63] first.
 	lo, hi := 0, 4095
+	if float64(count(63)) >= half {
+		hi = 63
+	} else {
+		lo = 64
+	}
 	for lo < hi {
 		mid := (lo + hi) / 2
 		if float64(count(mid)) >= half {
