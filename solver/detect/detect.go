@@ -620,11 +620,11 @@ func blockLimits(bg, lt float64) (float32, uint64) {
 // noiseHist histograms |difference| of box sums step boxes apart on every
 // 24th row and returns their interpolated median (0 without pairs).
 func (d *Detector) noiseHist(step int) float64 {
-	// Two histograms, filled alternately, keep consecutive increments of
-	// the same bin from waiting on each other; they are summed below.
 	if med, ok := d.noiseMedianSIMD(step); ok {
 		return med
 	}
+	// Two histograms, filled alternately, keep consecutive increments of
+	// the same bin from waiting on each other; they are summed below.
 	hist := d.hist[:8192]
 	satBox := int(4 * d.satWork)
 	n := 0
