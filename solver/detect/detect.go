@@ -2086,6 +2086,21 @@ func (d *Detector) lineLinear(stride int) *lineTable {
 func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64) {
 	// Pixels are integers below 2^16, so their sums and sums of squares
 	// over 24 pixels are exact in integers and equal the float sums.
+	i0 := (py-3)*stride + px - 3
+	if s, s2, _, hi, ok := ringSumsSIMD(pix, i0, stride, math.MaxInt32); ok {
+		mean = float64(s) / 24
+		sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
+		l := int64(math.Floor(mean + 2.5*sd))
+		if int64(hi) <= l {
+			return mean, sd
+		}
+		s, s2, k, _, _ := ringSumsSIMD(pix, i0, stride, int32(l))
+		if k >= 4 {
+			mean = float64(s) / float64(k)
+			sd = math.Sqrt(max(float64(s2)/float64(k)-mean*mean, 0))
+		}
+		return mean, sd
+	}
 	var v [24]int64
 	top := (*[7]T)(pix[(py-3)*stride+px-3:])
 	bot := (*[7]T)(pix[(py+3)*stride+px-3:])

@@ -324,3 +324,22 @@ func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy
 		pxf-0.5, pxf+1.5, pyf-0.5, pyf+1.5, cx, cy)
 	return s, cxo, cyo, ix, iy, ok, true
 }
+
+//go:noescape
+func ringSumsAVX2(p *uint8, stride int, l int32) (s, s2, k, hi int)
+
+// ringSumsSIMD returns, over the ring whose 7×7 square starts at pixel
+// index i0, the sum, sum of squares and number of the pixels at most l,
+// and the largest pixel (8-bit frames with AVX2 only; ok reports whether
+// it ran).
+func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k, hi int, ok bool) {
+	if !useSIMD || i0+6*stride+8 > len(pix) {
+		return 0, 0, 0, 0, false
+	}
+	p, is8 := any(&pix[i0]).(*uint8)
+	if !is8 {
+		return 0, 0, 0, 0, false
+	}
+	s, s2, k, hi = ringSumsAVX2(p, stride, l)
+	return s, s2, k, hi, true
+}

@@ -1158,3 +1158,119 @@ clReject:
 	MOVB $0, ok+128(FP)
 	VZEROUPPER
 	RET
+
+// Lane masks of ringSumsAVX2: a whole ring row (pixels 0-6), and the two
+// ends of a middle row (pixels 0 and 6).
+DATA ringMask<>+0(SB)/4, $-1
+DATA ringMask<>+4(SB)/4, $-1
+DATA ringMask<>+8(SB)/4, $-1
+DATA ringMask<>+12(SB)/4, $-1
+DATA ringMask<>+16(SB)/4, $-1
+DATA ringMask<>+20(SB)/4, $-1
+DATA ringMask<>+24(SB)/4, $-1
+DATA ringMask<>+28(SB)/4, $0
+DATA ringMask<>+32(SB)/4, $-1
+DATA ringMask<>+36(SB)/4, $0
+DATA ringMask<>+40(SB)/4, $0
+DATA ringMask<>+44(SB)/4, $0
+DATA ringMask<>+48(SB)/4, $0
+DATA ringMask<>+52(SB)/4, $0
+DATA ringMask<>+56(SB)/4, $-1
+DATA ringMask<>+60(SB)/4, $0
+GLOBL ringMask<>(SB), RODATA|NOPTR, $64
+
+// func ringSumsAVX2(p *uint8, stride int, l int32) (s, s2, k, hi int)
+//
+// Over the 24 pixels on the border of the 7×7 square from p (rows of
+// stride bytes): the sum, the sum of squares and the number of those at
+// most l, and the largest of all. Reads 8 bytes per row.
+TEXT ·ringSumsAVX2(SB), NOSPLIT, $0-56
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	MOVL l+16(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15          // l
+	VMOVDQU ringMask<>+0(SB), Y14  // whole row
+	VMOVDQU ringMask<>+32(SB), Y13 // ends
+	VPXOR Y0, Y0, Y0 // s
+	VPXOR Y1, Y1, Y1 // s2
+	VPXOR Y2, Y2, Y2 // −k
+	VPXOR Y3, Y3, Y3 // hi
+
+	// Row 0, whole.
+	VPMOVZXBD (SI), Y4
+	VPAND Y14, Y4, Y4
+	VPMAXSD Y4, Y3, Y3
+	VPCMPGTD Y15, Y4, Y5
+	VPANDN Y14, Y5, Y5 // in the ring and at most l
+	VPAND Y5, Y4, Y4
+	VPADDD Y4, Y0, Y0
+	VPMULLD Y4, Y4, Y4
+	VPADDD Y4, Y1, Y1
+	VPADDD Y5, Y2, Y2
+	MOVQ $5, CX
+
+ringMid:
+	ADDQ BX, SI
+	VPMOVZXBD (SI), Y4
+	VPAND Y13, Y4, Y4
+	VPMAXSD Y4, Y3, Y3
+	VPCMPGTD Y15, Y4, Y5
+	VPANDN Y13, Y5, Y5
+	VPAND Y5, Y4, Y4
+	VPADDD Y4, Y0, Y0
+	VPMULLD Y4, Y4, Y4
+	VPADDD Y4, Y1, Y1
+	VPADDD Y5, Y2, Y2
+	DECQ CX
+	JNZ  ringMid
+
+	// Row 6, whole.
+	ADDQ BX, SI
+	VPMOVZXBD (SI), Y4
+	VPAND Y14, Y4, Y4
+	VPMAXSD Y4, Y3, Y3
+	VPCMPGTD Y15, Y4, Y5
+	VPANDN Y14, Y5, Y5
+	VPAND Y5, Y4, Y4
+	VPADDD Y4, Y0, Y0
+	VPMULLD Y4, Y4, Y4
+	VPADDD Y4, Y1, Y1
+	VPADDD Y5, Y2, Y2
+
+	// Fold the eight lanes.
+	VEXTRACTI128 $1, Y0, X4
+	VPADDD X4, X0, X0
+	VPSHUFD $0x4E, X0, X4
+	VPADDD X4, X0, X0
+	VPSHUFD $0xB1, X0, X4
+	VPADDD X4, X0, X0
+	VEXTRACTI128 $1, Y1, X4
+	VPADDD X4, X1, X1
+	VPSHUFD $0x4E, X1, X4
+	VPADDD X4, X1, X1
+	VPSHUFD $0xB1, X1, X4
+	VPADDD X4, X1, X1
+	VEXTRACTI128 $1, Y2, X4
+	VPADDD X4, X2, X2
+	VPSHUFD $0x4E, X2, X4
+	VPADDD X4, X2, X2
+	VPSHUFD $0xB1, X2, X4
+	VPADDD X4, X2, X2
+	VEXTRACTI128 $1, Y3, X4
+	VPMAXSD X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPMAXSD X4, X3, X3
+	VPSHUFD $0xB1, X3, X4
+	VPMAXSD X4, X3, X3
+	VMOVD X0, AX
+	MOVQ AX, s+24(FP)
+	VMOVD X1, AX
+	MOVQ AX, s2+32(FP)
+	VMOVD X2, AX
+	NEGL AX
+	MOVQ AX, k+40(FP)
+	VMOVD X3, AX
+	MOVQ AX, hi+48(FP)
+	VZEROUPPER
+	RET

@@ -57,3 +57,8 @@ func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, m
 func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok, ran bool) {
 	return 0, 0, 0, 0, 0, false, false
 }
+
+// ringSumsSIMD does nothing: ringStats sums the ring itself.
+func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k, hi int, ok bool) {
+	return 0, 0, 0, 0, false
+}

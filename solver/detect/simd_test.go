@@ -501,3 +501,40 @@ func TestCentroidLoopKernel(t *testing.T) {
 		t.Fatalf("cases not exercised: %d rejected, %d moved", rejected, steps)
 	}
 }
+
+// TestRingKernel compares ringStats with and without the kernel on rings
+// with and without outliers (the clipped second pass), including rings
+// on the frame's last row.
+func TestRingKernel(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(6, 6))
+	const w, h = 20, 9
+	pix := make([]uint8, w*h)
+	clipped := 0
+	for i := range 3000 {
+		for j := range pix {
+			pix[j] = uint8(30 + rng.IntN(20*(1+i%4)))
+			if rng.IntN(30) == 0 {
+				pix[j] = uint8(200 + rng.IntN(56)) // an outlier the clip drops
+			}
+		}
+		px, py := 3+rng.IntN(w-6), 3+rng.IntN(h-6)
+		useSIMD = true
+		m1, s1 := ringStats(pix, w, px, py)
+		useSIMD = false
+		m2, s2 := ringStats(pix, w, px, py)
+		if m1 != m2 || s1 != s2 {
+			t.Fatalf("ring at (%d,%d): kernel %v %v, portable %v %v", px, py, m1, s1, m2, s2)
+		}
+		useSIMD = true
+		if s, _, _, _, _ := ringSumsSIMD(pix, (py-3)*w+px-3, w, math.MaxInt32); float64(s)/24 != m1 {
+			clipped++ // the second, clipped pass changed the mean
+		}
+	}
+	if clipped < 100 {
+		t.Fatalf("only %d rings were clipped", clipped)
+	}
+}
