@@ -1506,6 +1506,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	d.stack = append(d.stack[:0], int32(py<<15|px))
 	d.blob = append(d.blob[:0], int32(py*w+px))
 	d.claim(py*w + px)
+	rise := float64(pv) + 3*sig // a brighter star's level
 	if x0 == px-3 && y0 == py-3 && x1 == px+3 && y1 == py+3 && limit > 25 && borderBelow(&win, level-b) {
 		// The blob cannot leave the 5×5 core of the window: grow it there
 		// as a bit set over the 7×7 cells (cell j·7+k), from the window
@@ -1535,26 +1536,29 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			}
 			region = g
 		}
-		xf, yf := float64(x0)+0.5, float64(y0)+0.5
-		for m := region; m != 0; m &= m - 1 {
-			c := bits.TrailingZeros64(m)
-			cx, cy := int(cell7[c][0]), int(cell7[c][1])
-			q := win[8*cy+cx]
-			v := q + b
-			area++
-			if v > peak { // no NaN here: the same as max
-				peak = v
+		// Walk the region row by row (cells in increasing order, as the
+		// moments were always summed), claiming each row's cells at once;
+		// the border rows hold none. On the flank of a brighter star they
+		// are released below from the same bits, so d.blob is not needed.
+		xf := float64(x0) + 0.5
+		for j := 1; j < 6; j++ {
+			rb := region >> uint(7*j) & 0x7F
+			d.stampBits((y0+j)*w+x0, rb)
+			yq := float64(y0+j) + 0.5
+			wr := (*[8]float64)(win[8*j:])
+			for ; rb != 0; rb &= rb - 1 {
+				k := bits.TrailingZeros64(rb)
+				q := wr[k&7]
+				v := q + b
+				area++
+				if v > peak { // no NaN here: the same as max
+					peak = v
+				}
+				mom.add(q, xf+float64(k), yq)
+				if v > rise {
+					brighter = true
+				}
 			}
-			mom.add(q, xf+float64(cx), yf+float64(cy))
-			if v > float64(pv)+3*sig {
-				brighter = true
-			}
-		}
-		// Claim the region's cells row by row (the seed already is). On
-		// the flank of a brighter star they are released below, from the
-		// same bits, so d.blob is not needed here.
-		for j := range 7 {
-			d.stampBits((y0+j)*w+x0, region>>uint(7*j)&0x7F)
 		}
 		if brighter {
 			for j := range 7 {
@@ -1563,7 +1567,6 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			d.blob = d.blob[:0]
 		}
 	}
-	rise := float64(pv) + 3*sig
 	for len(d.stack) > 0 && area < limit {
 		e := int(d.stack[len(d.stack)-1])
 		d.stack = d.stack[:len(d.stack)-1]
