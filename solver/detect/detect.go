@@ -1517,14 +1517,12 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		var free uint64
 		for j := 1; j < 6; j++ {
 			r := (*[8]float64)(win[8*j:])
-			free |= uint64(b2i(r[1]+b > level)|b2i(r[2]+b > level)<<1|b2i(r[3]+b > level)<<2|
-				b2i(r[4]+b > level)<<3|b2i(r[5]+b > level)<<4) << uint(7*j+1)
-		}
-		for j := range 7 {
+			f := uint64(b2i(r[1]+b > level)<<1 | b2i(r[2]+b > level)<<2 | b2i(r[3]+b > level)<<3 |
+				b2i(r[4]+b > level)<<4 | b2i(r[5]+b > level)<<5)
 			jj := (y0+j)*w + x0
 			sh := uint(jj & 63)
-			cl := d.stamp[jj>>6]>>sh | d.stamp[jj>>6+1]<<(64-sh)
-			free &^= (cl & 0x7F) << uint(7*j)
+			cl := d.stamp[jj>>6]>>sh | d.stamp[jj>>6+1]<<(64-sh) // << 64 is 0
+			free |= (f &^ cl) << uint(7*j)
 		}
 		region := uint64(1) << 24 // the seed, already claimed
 		for {
