@@ -1713,14 +1713,6 @@ func boxSum[T uint8 | uint16](pix []T, i0, stride, n, rows int) int {
 	return s + int((acc*lane1)>>48)
 }
 
-// cell7 is the (column, row) of each cell c = 7·row + column of a 7×7 window.
-var cell7 = func() (t [49][2]uint8) {
-	for c := range t {
-		t[c] = [2]uint8{uint8(c % 7), uint8(c / 7)}
-	}
-	return
-}()
-
 // stampBits claims the pixels j, j+1, … for the set bits of m (at most 7).
 func (d *Detector) stampBits(j int, m uint64) {
 	sh := uint(j & 63)
