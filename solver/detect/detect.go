@@ -1221,7 +1221,16 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// Brightest pixel in the box and its ring.
 	px, py, pv := -1, -1, -1
 	inside := s == 2 && cx > 0 && cy > 0 && 2*cx+2 < w && 2*cy+2 < h
+	vecDone := false
 	if inside {
+		if k, v, ran := peak4x4SIMD(d, pix, stride, 2*cx-1, 2*cy-1); ran {
+			if v >= 0 {
+				px, py, pv = 2*cx-1+k&3, 2*cy-1+k>>2, v
+			}
+			vecDone = true
+		}
+	}
+	if inside && !vecDone {
 		// The 4×4 pixels lie inside the frame: one row and its claim bits
 		// at a time. Ties go to the first in scan order, as below.
 		x0 := 2*cx - 1

@@ -343,3 +343,32 @@ func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k,
 	s, s2, k, hi = ringSumsAVX2(p, stride, l)
 	return s, s2, k, hi, true
 }
+
+//go:noescape
+func peak4x4AVX2(p *uint8, stride int, claimed uint64) (k, v int)
+
+// peak4x4SIMD finds the brightest unclaimed pixel of the 4×4 pixels from
+// (x0, y0) (8-bit frames with AVX2; ran reports whether it did): its
+// index 4·row + column, first in scan order on ties, and value, −1 when
+// all are claimed. The caller keeps the block inside the frame.
+func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k, v int, ran bool) {
+	if !useSIMD {
+		return 0, 0, false
+	}
+	i := y0*stride + x0
+	_ = pix[i+3*stride+3]
+	p, is8 := any(&pix[i]).(*uint8)
+	if !is8 {
+		return 0, 0, false
+	}
+	var cl uint64
+	j := y0*d.w + x0
+	for r := range 4 {
+		sh := uint(j & 63)
+		c := d.stamp[j>>6]>>sh | d.stamp[j>>6+1]<<(64-sh) // << 64 is 0
+		cl |= (c & 0xF) << uint(4*r)
+		j += d.w
+	}
+	k, v = peak4x4AVX2(p, stride, cl)
+	return k, v, true
+}

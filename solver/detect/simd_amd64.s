@@ -1274,3 +1274,63 @@ ringMid:
 	MOVQ AX, hi+48(FP)
 	VZEROUPPER
 	RET
+
+// Word lane k holds bit k, for peak4x4AVX2's claim mask.
+DATA bitSel<>+0(SB)/8, $0x0008000400020001
+DATA bitSel<>+8(SB)/8, $0x0080004000200010
+DATA bitSel<>+16(SB)/8, $0x0800040002000100
+DATA bitSel<>+24(SB)/8, $0x8000400020001000
+GLOBL bitSel<>(SB), RODATA|NOPTR, $32
+
+// func peak4x4AVX2(p *uint8, stride int, claimed uint64) (k, v int)
+//
+// The brightest of the 4×4 pixels from p (rows of stride bytes) whose bit
+// of claimed (bit 4·row + column) is clear: its index k = 4·row + column
+// (the first in scan order on ties) and value v; v = −1 when all are
+// claimed. Keys are 65535 − (v + 1), 0 for claimed pixels, so
+// PHMINPOSUW's first minimum is the first maximum.
+TEXT ·peak4x4AVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	MOVL (SI), AX
+	VMOVD AX, X0
+	MOVL (SI)(BX*1), AX
+	VPINSRD $1, AX, X0, X0
+	LEAQ (SI)(BX*2), SI
+	MOVL (SI), AX
+	VPINSRD $2, AX, X0, X0
+	MOVL (SI)(BX*1), AX
+	VPINSRD $3, AX, X0, X0
+	VPMOVZXBW X0, Y0
+	VPCMPEQW Y1, Y1, Y1
+	VPSUBW Y1, Y0, Y0 // v + 1
+	MOVQ claimed+16(FP), AX
+	VMOVD AX, X2
+	VPBROADCASTW X2, Y2
+	VMOVDQU bitSel<>(SB), Y3
+	VPAND Y3, Y2, Y2
+	VPCMPEQW Y3, Y2, Y2 // claimed lanes
+	VPANDN Y0, Y2, Y0   // 0 where claimed
+	VPXOR Y1, Y0, Y0    // 65535 − key
+	VPHMINPOSUW X0, X4
+	VEXTRACTI128 $1, Y0, X5
+	VPHMINPOSUW X5, X5
+	VMOVD X4, AX
+	MOVL AX, CX
+	ANDL $0xFFFF, AX // minimum of pixels 0-7
+	SHRL $16, CX     // its index
+	VMOVD X5, DX
+	MOVL DX, R8
+	ANDL $0xFFFF, DX // minimum of pixels 8-15
+	SHRL $16, R8
+	ADDL $8, R8
+	CMPL DX, AX
+	CMOVLLT DX, AX   // strictly smaller: the later half wins
+	CMOVLLT R8, CX
+	MOVL $65534, DX
+	SUBL AX, DX      // v = 65534 − minimum (−1: all claimed)
+	MOVLQSX DX, DX
+	MOVQ CX, k+24(FP)
+	MOVQ DX, v+32(FP)
+	VZEROUPPER
+	RET

@@ -62,3 +62,8 @@ func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy
 func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k, hi int, ok bool) {
 	return 0, 0, 0, 0, false
 }
+
+// peak4x4SIMD does nothing: refineAt searches the block itself.
+func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k, v int, ran bool) {
+	return 0, 0, false
+}

@@ -538,3 +538,44 @@ func TestRingKernel(t *testing.T) {
 		t.Fatalf("only %d rings were clipped", clipped)
 	}
 }
+
+// TestPeakKernel compares the 4×4 peak search of the kernel with the
+// scalar rule (the first brightest unclaimed pixel in scan order) on
+// random blocks with random claims, ties, and fully claimed blocks.
+func TestPeakKernel(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	rng := rand.New(rand.NewPCG(5, 1))
+	const w, h = 67, 9
+	pix := make([]uint8, w*h)
+	d := New(DefaultOptions())
+	d.setup(w, h, 255)
+	for i := range 20000 {
+		for j := range pix {
+			pix[j] = uint8(rng.IntN(4 + i%250)) // small ranges make ties
+		}
+		clear(d.stamp)
+		for j := range w * h {
+			if rng.IntN(3+i%5) == 0 || i%97 == 0 {
+				d.claim(j)
+			}
+		}
+		x0, y0 := rng.IntN(w-3), rng.IntN(h-3)
+		k, v, ran := peak4x4SIMD(d, pix, w, x0, y0)
+		if !ran {
+			t.Fatal("kernel did not run")
+		}
+		wk, wv := -1, -1
+		for r := range 4 {
+			for c := range 4 {
+				if !d.claimed((y0+r)*w+x0+c) && int(pix[(y0+r)*w+x0+c]) > wv {
+					wk, wv = 4*r+c, int(pix[(y0+r)*w+x0+c])
+				}
+			}
+		}
+		if v != wv || (wv >= 0 && k != wk) {
+			t.Fatalf("case %d at (%d,%d): kernel %d (%d), want %d (%d)", i, x0, y0, k, v, wk, wv)
+		}
+	}
+}
