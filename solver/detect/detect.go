@@ -1335,20 +1335,30 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 	// on a gradient is still recognised.
 	if px >= 2 && py >= 2 && px < w-2 && py < h-2 {
 		// The 5×5 pixels around the peak, as integers: their sums are
-		// exact, so they equal the float sums in any order.
-		var p [25]int
-		for j := range 5 {
-			r := (*[5]T)(pix[(py-2+j)*stride+px-2:])
-			p[5*j], p[5*j+1], p[5*j+2], p[5*j+3], p[5*j+4] = int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])
+		// exact, so they equal the float sums in any order. Needed: the
+		// border's sum, the inner 3×3's maximum, its centre (c4) and edge
+		// cells (c1, c3, c5, c7; cell k of the 3×3 is row k/3, column k%3).
+		var ring, inMax, c1, c3, c4, c5, c7 int
+		i0 := (py-2)*stride + px - 2
+		if h, ok := hotStatsSIMD(pix, i0, stride); ok {
+			ring, inMax = int(h&0xFFFF), int(h>>16&0xFF)
+			c1, c3, c4, c5, c7 = int(h>>24&0xFF), int(h>>32&0xFF), int(h>>40&0xFF), int(h>>48&0xFF), int(h>>56)
+		} else {
+			var p [25]int
+			for j := range 5 {
+				r := (*[5]T)(pix[i0+j*stride:])
+				p[5*j], p[5*j+1], p[5*j+2], p[5*j+3], p[5*j+4] = int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])
+			}
+			ring = p[0] + p[1] + p[2] + p[3] + p[4] + p[20] + p[21] + p[22] + p[23] + p[24] +
+				p[5] + p[10] + p[15] + p[9] + p[14] + p[19]
+			inMax = max(p[6], p[7], p[8], p[11], p[12], p[13], p[16], p[17], p[18])
+			c1, c3, c4, c5, c7 = p[7], p[11], p[12], p[13], p[17]
 		}
-		ring := p[0] + p[1] + p[2] + p[3] + p[4] + p[20] + p[21] + p[22] + p[23] + p[24] +
-			p[5] + p[10] + p[15] + p[9] + p[14] + p[19]
 		r2 := float64(ring) / 16
-		// Excess of the 3×3 over the ring (cell k at p[5(k/3+1) + k%3+1]);
-		// x − r2 is monotonic in x, so the largest excess is the largest
-		// pixel's.
-		emax := float64(max(p[6], p[7], p[8], p[11], p[12], p[13], p[16], p[17], p[18])) - r2
-		e1, e3, e4, e5, e7 := float64(p[7])-r2, float64(p[11])-r2, float64(p[12])-r2, float64(p[13])-r2, float64(p[17])-r2
+		// Excess of the 3×3 over the ring; x − r2 is monotonic in x, so the
+		// largest excess is the largest pixel's.
+		emax := float64(inMax) - r2
+		e1, e3, e4, e5, e7 := float64(c1)-r2, float64(c3)-r2, float64(c4)-r2, float64(c5)-r2, float64(c7)-r2
 		// A star spreads ≥ 30% of its 3×3 light outside its three
 		// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
 		// (a cluster) leave only noise there.
@@ -1357,7 +1367,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 		// (a star gives ≥ 30% even at FWHM 1.5 px) and none reaches 45%
 		// (so a noise-boosted pixel of a faint star is not taken for one).
 		n4 := (e1 + e3 + e5 + e7) / 4
-		m4 := float64(max(p[7], p[11], p[13], p[17])) - r2
+		m4 := float64(max(c1, c3, c5, c7)) - r2
 		// A spike too faint to pass the matched filter on its own
 		// (Sigma·1.5σ for a lone pixel) needs no test, and testing it
 		// would risk a faint star.
@@ -1370,7 +1380,7 @@ func refineAt[T uint8 | uint16](d *Detector, pix []T, stride int, cx, cy int) (a
 			// network (no data-dependent branches).
 			m1, m2, m3 := math.Inf(-1), math.Inf(-1), math.Inf(-1)
 			for k := range e {
-				x := float64(p[5*(k/3+1)+k%3+1]) - r2
+				x := float64(pix[(py-1+k/3)*stride+px-1+k%3]) - r2
 				e[k] = x
 				tot += x
 				x, m1 = min(x, m1), max(x, m1)

@@ -372,3 +372,19 @@ func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k,
 	k, v = peak4x4AVX2(p, stride, cl)
 	return k, v, true
 }
+
+//go:noescape
+func hotStatsAVX2(p *uint8, stride int) uint64
+
+// hotStatsSIMD returns hotStatsAVX2's packed figures for the 5×5 pixels
+// from index i0 (8-bit frames with AVX2 only; ok reports whether it ran).
+func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok bool) {
+	if !useSIMD || i0+4*stride+8 > len(pix) {
+		return 0, false
+	}
+	p, is8 := any(&pix[i0]).(*uint8)
+	if !is8 {
+		return 0, false
+	}
+	return hotStatsAVX2(p, stride), true
+}

@@ -1334,3 +1334,80 @@ TEXT ·peak4x4AVX2(SB), NOSPLIT, $0-40
 	MOVQ DX, v+32(FP)
 	VZEROUPPER
 	RET
+
+// Lane masks of hotStatsAVX2: pixels 0-4 of a row; pixels 0 and 4; 1-3.
+DATA hotMask<>+0(SB)/8, $-1
+DATA hotMask<>+8(SB)/8, $-1
+DATA hotMask<>+16(SB)/8, $0x00000000ffffffff
+DATA hotMask<>+24(SB)/8, $0
+DATA hotMask<>+32(SB)/8, $0x00000000ffffffff
+DATA hotMask<>+40(SB)/8, $0
+DATA hotMask<>+48(SB)/8, $0x00000000ffffffff
+DATA hotMask<>+56(SB)/8, $0
+DATA hotMask<>+64(SB)/8, $0xffffffff00000000
+DATA hotMask<>+72(SB)/8, $-1
+DATA hotMask<>+80(SB)/8, $0
+DATA hotMask<>+88(SB)/8, $0
+GLOBL hotMask<>(SB), RODATA|NOPTR, $96
+
+// func hotStatsAVX2(p *uint8, stride int) uint64
+//
+// Of the 5×5 pixels from p (rows of stride bytes; reads 8 bytes per row):
+// the sum of the 16 on the border (bits 0-15), the largest of the inner
+// 3×3 (16-23), and the inner cells 1, 3, 4, 5, 7 (the centre and its
+// edge neighbours; bits 24-31, 32-39, 40-47, 48-55, 56-63).
+TEXT ·hotStatsAVX2(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	VMOVDQU hotMask<>+0(SB), Y13  // pixels 0-4
+	VMOVDQU hotMask<>+32(SB), Y14 // pixels 0 and 4
+	VMOVDQU hotMask<>+64(SB), Y15 // pixels 1-3
+	VPMOVZXBD (SI), Y0
+	VPMOVZXBD (SI)(BX*1), Y1
+	LEAQ (SI)(BX*2), SI
+	VPMOVZXBD (SI), Y2
+	VPMOVZXBD (SI)(BX*1), Y3
+	VPMOVZXBD (SI)(BX*2), Y4
+	// Border sum.
+	VPADDD Y4, Y0, Y5
+	VPAND Y13, Y5, Y5
+	VPADDD Y2, Y1, Y6
+	VPADDD Y3, Y6, Y6
+	VPAND Y14, Y6, Y6
+	VPADDD Y6, Y5, Y5
+	VEXTRACTI128 $1, Y5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0x4E, X5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0xB1, X5, X6
+	VPADDD X6, X5, X5
+	VMOVD X5, AX
+	// Inner maximum (pixels are non-negative, masked lanes 0).
+	VPMAXSD Y2, Y1, Y6
+	VPMAXSD Y3, Y6, Y6
+	VPAND Y15, Y6, Y6
+	VPSHUFD $0x4E, X6, X7
+	VPMAXSD X7, X6, X6
+	VPSHUFD $0xB1, X6, X7
+	VPMAXSD X7, X6, X6
+	VMOVD X6, DX
+	SHLQ $16, DX
+	ORQ DX, AX
+	VPEXTRD $2, X1, DX // cell 1
+	SHLQ $24, DX
+	ORQ DX, AX
+	VPEXTRD $1, X2, DX // cell 3
+	SHLQ $32, DX
+	ORQ DX, AX
+	VPEXTRD $2, X2, DX // cell 4
+	SHLQ $40, DX
+	ORQ DX, AX
+	VPEXTRD $3, X2, DX // cell 5
+	SHLQ $48, DX
+	ORQ DX, AX
+	VPEXTRD $2, X3, DX // cell 7
+	SHLQ $56, DX
+	ORQ DX, AX
+	MOVQ AX, ret+16(FP)
+	VZEROUPPER
+	RET

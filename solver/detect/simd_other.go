@@ -67,3 +67,8 @@ func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k,
 func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k, v int, ran bool) {
 	return 0, 0, false
 }
+
+// hotStatsSIMD does nothing: refineAt reads the 5×5 pixels itself.
+func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok bool) {
+	return 0, false
+}

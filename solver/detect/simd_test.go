@@ -579,3 +579,45 @@ func TestPeakKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestHotKernel compares the hot-pixel test's 5×5 figures from the kernel
+// with the scalar ones on random blocks, the last row of the buffer too.
+func TestHotKernel(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no vector kernels on this machine")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	const w, h = 29, 8
+	pix := make([]uint8, w*h)
+	ran := 0
+	for range 20000 {
+		for j := range pix {
+			pix[j] = uint8(rng.IntN(256))
+		}
+		x0, y0 := rng.IntN(w-4), rng.IntN(h-4)
+		i0 := y0*w + x0
+		got, ok := hotStatsSIMD(pix, i0, w)
+		if !ok {
+			continue // the 8-byte row reads would pass the buffer's end
+		}
+		ran++
+		px := func(r, c int) uint64 { return uint64(pix[i0+r*w+c]) }
+		var ring, inMax uint64
+		for c := range 5 {
+			ring += px(0, c) + px(4, c)
+		}
+		for r := 1; r <= 3; r++ {
+			ring += px(r, 0) + px(r, 4)
+			for c := 1; c <= 3; c++ {
+				inMax = max(inMax, px(r, c))
+			}
+		}
+		want := ring | inMax<<16 | px(1, 2)<<24 | px(2, 1)<<32 | px(2, 2)<<40 | px(2, 3)<<48 | px(3, 2)<<56
+		if got != want {
+			t.Fatalf("block at (%d,%d): kernel %#x, want %#x", x0, y0, got, want)
+		}
+	}
+	if ran < 10000 {
+		t.Fatalf("kernel ran on only %d blocks", ran)
+	}
+}
