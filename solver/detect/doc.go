@@ -35,11 +35,13 @@
 // backgrounds' clipped means, four tiles per pass; the block thresholds;
 // and the candidate search, which tests threshold, local maximum and an
 // integer pre-test of the significance test on sixteen boxes at a time.
-// Per candidate, the trail test's 576 samples are gathered, and the
-// centroid window, its Gaussian-weighted sums and the aperture sum are
-// vector code too. Every kernel computes exactly what the portable code
-// does, bit for bit (TestSIMDMatchesPortable and the per-kernel tests in
-// simd_test.go); build with -tags purego to leave them out.
+// Per candidate, the 4×4 peak search (PHMINPOSUW), the hot-pixel test's
+// 5×5 figures, the ring statistics, the trail test's 576 samples
+// (gathered), the centroid window and its whole iteration, and the
+// aperture sum are vector code too. Every kernel computes exactly what
+// the portable code does, bit for bit (TestSIMDMatchesPortable and the
+// per-kernel tests in simd_test.go); build with -tags purego to leave
+// them out.
 //
 // A Detector reuses its buffers between calls: Result.Stars is valid until
 // the next call, and a Detector is not safe for concurrent use (use one per
