@@ -2196,11 +2196,8 @@ type wEntry struct {
 // Σ wy.w[j]·wx.w[k]·v, sx with wx.wt and sy with wy.wt. Column sums come
 // first (C[k] = Σj wy.w[j]·v[j][k], in order of j), then each dot product
 // over k as ((p0+p4)+(p2+p6)) + ((p1+p5)+(p3+p7)), the order of the vector
-// kernel, which therefore gives the same bits.
+// kernel (centroidLoopAVX2), which therefore gives the same bits.
 func centroidSums(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
-	if s, sx, sy, ok := centroidSIMD(win, wx, wy); ok {
-		return s, sx, sy
-	}
 	var c, cy [7]float64
 	for j := range 7 {
 		r := (*[7]float64)(win[8*j:])

@@ -107,18 +107,6 @@ func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py,
 //go:noescape
 func winLoadAVX2(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll float64)
 
-//go:noescape
-func centroidAVX2(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64)
-
-// centroidSIMD is centroidSums with AVX2 (ok reports whether it ran).
-func centroidSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok bool) {
-	if !useSIMD {
-		return 0, 0, 0, false
-	}
-	s, sx, sy = centroidAVX2(win, wx, wy)
-	return s, sx, sy, true
-}
-
 // winLoadSIMD fills the 7×7 window at pixel index i0 (8-bit frames with
 // AVX2 only; ok reports whether it did).
 func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {

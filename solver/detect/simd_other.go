@@ -26,11 +26,6 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 	return 0, 0, false
 }
 
-// centroidSIMD does nothing: centroidSums sums the window itself.
-func centroidSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok bool) {
-	return 0, 0, 0, false
-}
-
 // blockLimitsSIMD does no blocks: estimate does them all.
 func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []uint64) int {
 	return 0

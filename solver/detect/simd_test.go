@@ -233,17 +233,14 @@ func TestLineKernels(t *testing.T) {
 	}
 }
 
-// TestWindowKernels compares the centroid window load and weighted sums
-// of the vector kernels with the portable code, bit for bit.
+// TestWindowKernels compares the centroid window load of the vector kernel
+// with the portable code, bit for bit (the weighted sums are checked with
+// the whole iteration, in TestCentroidLoopKernel).
 func TestWindowKernels(t *testing.T) {
 	if !useSIMD {
 		t.Skip("no vector kernels on this machine")
 	}
-	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(9, 1))
-	d := New(DefaultOptions())
-	d.wgtSig = 0.85
-	d.buildWeights()
 	const stride = 23
 	pix := make([]uint8, 7*stride)
 	for range 2000 {
@@ -252,7 +249,6 @@ func TestWindowKernels(t *testing.T) {
 		}
 		b := rng.Float64() * 200
 		var vw, pw [56]float64
-		useSIMD = true
 		i := rng.IntN(stride - 7)
 		pos, all, ok := winLoadSIMD(pix, i, stride, b, &vw)
 		if !ok {
@@ -273,13 +269,6 @@ func TestWindowKernels(t *testing.T) {
 		}
 		if math.Abs(pos-ppos) > 1e-12*pall || math.Abs(all-pall) > 1e-12*pall {
 			t.Fatalf("sums %g %g, want %g %g", pos, all, ppos, pall)
-		}
-		wx, wy := &d.wTab[rng.IntN(len(d.wTab))], &d.wTab[rng.IntN(len(d.wTab))]
-		s1, x1, y1 := centroidSums(&vw, wx, wy)
-		useSIMD = false
-		s2, x2, y2 := centroidSums(&vw, wx, wy)
-		if s1 != s2 || x1 != x2 || y1 != y2 {
-			t.Fatalf("centroid sums %v %v %v, portable %v %v %v", s1, x1, y1, s2, x2, y2)
 		}
 	}
 }
