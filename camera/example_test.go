@@ -7,7 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -18,7 +18,7 @@ func Example() {
 	store := state.New(state.Default())
 	go store.Run(ctx)
 
-	stars := []catalog.Star{{HIP: 1, RA: 83.8, Dec: -5.4, Vmag: 3}}
+	stars := []starcat.Star{{HIP: 1, RA: 83.8, Dec: -5.4, Vmag: 3}}
 	src, err := camera.Open("sim", camera.Config{Sim: camera.SimConfig{Stars: stars, Epoch: 2026}})
 	if err != nil {
 		fmt.Println(err)

@@ -10,7 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 

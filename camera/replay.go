@@ -13,7 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pifinder-go/pifinder/camera/imaging"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -37,7 +37,7 @@ type Replay struct {
 	typ      string
 	size     int
 	pool     *Pool
-	rs       imaging.Resampler
+	rs       rawconv.Resampler
 	timer    *time.Timer
 }
 
@@ -166,5 +166,5 @@ func (r *Replay) load(name string) error {
 	if g == nil || g.Rect.Dx() < 8 || g.Rect.Dy() < 8 {
 		return fmt.Errorf("camera: replay: %s: image too small", name)
 	}
-	return r.rs.Resize(r.cur, imaging.CenterSquare(g))
+	return r.rs.Resize(r.cur, rawconv.CenterSquare(g))
 }

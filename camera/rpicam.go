@@ -15,7 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pifinder-go/pifinder/camera/imaging"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -36,8 +36,8 @@ var (
 type Rpicam struct {
 	log    zerolog.Logger
 	cfg    RpicamConfig
-	prof   imaging.Profile
-	conv   *imaging.Converter
+	prof   rawconv.Profile
+	conv   *rawconv.Converter
 	bin    string
 	size   int
 	stride int
@@ -81,7 +81,7 @@ func NewRpicam(cfg Config) (*Rpicam, error) {
 	if rc.Binary == "" {
 		rc.Binary = "rpicam-raw"
 	}
-	prof, err := imaging.Lookup(rc.Sensor)
+	prof, err := rawconv.Lookup(rc.Sensor)
 	if err != nil {
 		return nil, fmt.Errorf("camera: rpicam: %w", err)
 	}
@@ -89,7 +89,7 @@ func NewRpicam(cfg Config) (*Rpicam, error) {
 	if size == 0 {
 		size = DefaultSize
 	}
-	conv, err := imaging.NewConverter(prof, size, rc.SolveRotation)
+	conv, err := rawconv.NewConverter(prof, size, rc.SolveRotation)
 	if err != nil {
 		return nil, fmt.Errorf("camera: rpicam: %w", err)
 	}
@@ -127,7 +127,7 @@ func (r *Rpicam) Info() Info {
 }
 
 // Profile returns the sensor profile in use.
-func (r *Rpicam) Profile() imaging.Profile { return r.prof }
+func (r *Rpicam) Profile() rawconv.Profile { return r.prof }
 
 // Close stops the child and waits for it.
 func (r *Rpicam) Close() error {

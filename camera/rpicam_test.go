@@ -12,7 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pifinder-go/pifinder/camera/imaging"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
 )
 
 func openFake(t *testing.T, log *syncBuf, env ...string) *Rpicam {
@@ -102,7 +102,7 @@ func TestRpicamFailures(t *testing.T) {
 	}{
 		{"stall", ErrStalled, "no frame"},
 		{"die", ErrChildExit, "camera frontend has timed out"},
-		{"garbage", imaging.ErrFrame, "exceed 10 bits"},
+		{"garbage", rawconv.ErrFrame, "exceed 10 bits"},
 		{"short", ErrShortFrame, "1584128 of 3168256 bytes"},
 	}
 	for _, c := range cases {
@@ -193,7 +193,7 @@ func TestRpicamConfigErrors(t *testing.T) {
 		t.Fatalf("missing binary: %v", err)
 	}
 	bin := fakeRpicam(t)
-	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "imx999"}}); !errors.Is(err, imaging.ErrUnknownSensor) {
+	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "imx999"}}); !errors.Is(err, rawconv.ErrUnknownSensor) {
 		t.Fatalf("unknown sensor: %v", err)
 	}
 	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "hq", SolveRotation: 45}}); err == nil {

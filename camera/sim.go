@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 

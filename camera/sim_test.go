@@ -9,28 +9,28 @@ import (
 	"time"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/catalog"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // testStars loads the shared catalogue, or makes a synthetic star field
 // when it is absent (the sim test needs only plausible stars).
-func testStars(t testing.TB) []catalog.Star {
+func testStars(t testing.TB) []starcat.Star {
 	t.Helper()
 	const path = "../../shared/catalog/hip8.csv"
 	if _, err := os.Stat(path); err == nil {
-		stars, err := catalog.Load(path)
+		stars, err := starcat.Load(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return stars
 	}
-	var stars []catalog.Star
+	var stars []starcat.Star
 	// A golden-angle spiral of stars, magnitudes 2…8.
 	for i := 0; i < 40000; i++ {
 		z := 1 - 2*(float64(i)+0.5)/40000
 		ra := math.Mod(float64(i)*137.50776405, 360)
-		stars = append(stars, catalog.Star{HIP: i + 1, RA: ra, Dec: math.Asin(z) * 180 / math.Pi, Vmag: 2 + 6*math.Mod(float64(i)*0.618034, 1)})
+		stars = append(stars, starcat.Star{HIP: i + 1, RA: ra, Dec: math.Asin(z) * 180 / math.Pi, Vmag: 2 + 6*math.Mod(float64(i)*0.618034, 1)})
 	}
 	return stars
 }

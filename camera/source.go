@@ -9,8 +9,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/catalog"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // DefaultSize is the side of the square solve image.
@@ -59,7 +59,7 @@ var (
 type SimConfig struct {
 	// Stars is the catalogue to draw (required; the embedded database's
 	// star list in the application).
-	Stars []catalog.Star
+	Stars []starcat.Star
 	// Epoch is the Julian year proper motion is applied to; 0 means now.
 	Epoch float64
 	// World is the simulated telescope (shared with the simulated IMU);

@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/num/quat"
 
 	"github.com/pifinder-go/pifinder/integrator/deadreck"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 

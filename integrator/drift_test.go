@@ -15,7 +15,7 @@ import (
 	"github.com/pifinder-go/pifinder/hw"
 	"github.com/pifinder-go/pifinder/hw/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 

@@ -11,9 +11,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/integrator/skymath"
+	"github.com/pifinder-go/pifinder/internal/sky/astro"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/serve/lx200"
-	"github.com/pifinder-go/pifinder/solver/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -82,7 +82,7 @@ func TestLX200SessionAgainstPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 		now, _ := s.Clock.Now()
-		tra, tdec := skymath.JNow(target.RA, target.Dec, now)
+		tra, tdec := astro.JNow(target.RA, target.Dec, now)
 		if sep := geom.Separation(ra, dec, tra, tdec) * 3600; sep > 30 {
 			t.Errorf("poll %d: %s %s is %.1f″ from the simulated truth", i, raReply, decReply, sep)
 		}
@@ -91,7 +91,7 @@ func TestLX200SessionAgainstPipeline(t *testing.T) {
 	// Goto the Crab (JNow of the state's date), as SkySafari sends it.
 	s, _ := p.Store().Snapshot(ctx)
 	now, _ := s.Clock.Now()
-	cra, cdec := skymath.JNow(83.6331, 22.0145, now)
+	cra, cdec := astro.JNow(83.6331, 22.0145, now)
 	cmd := ":Sr" + strings.TrimSuffix(lx200.FormatRA(cra), "#") + "#:Sd" + strings.Replace(strings.TrimSuffix(lx200.FormatDec(cdec), "#"), "'", ":", 1) + "#:MS#"
 	if _, err := conn.Write([]byte(cmd)); err != nil {
 		t.Fatal(err)

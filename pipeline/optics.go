@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/pifinder-go/pifinder/camera/imaging"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
 )
 
 // Effective focal lengths of PiFinder's lenses (mm), reference §4.2.
@@ -23,9 +23,9 @@ func (o Optics) Gate() (fov, maxErr float64) { return o.FOV, 0.15 * o.FOV }
 // falls back to imx296 and an unknown or empty lens to the sensor's shipped
 // lens, as PiFinder does; warn says what was substituted.
 func ResolveOptics(sensor, lens string) (o Optics, warn string) {
-	p, err := imaging.Lookup(sensor)
+	p, err := rawconv.Lookup(sensor)
 	if err != nil {
-		p = imaging.Profiles["imx296"]
+		p = rawconv.Profiles["imx296"]
 		warn = fmt.Sprintf("unknown sensor %q, using imx296 optics", sensor)
 	}
 	f, ok := lenses[lens]

@@ -18,10 +18,10 @@ import (
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/integrator"
 	"github.com/pifinder-go/pifinder/integrator/record"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 	"github.com/pifinder-go/pifinder/power"
 	"github.com/pifinder-go/pifinder/serve/lx200"
 	"github.com/pifinder-go/pifinder/solver"
-	"github.com/pifinder-go/pifinder/solver/catalog"
 	"github.com/pifinder-go/pifinder/solver/detect"
 	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/config"
@@ -184,7 +184,7 @@ func New(cfg Config) (p *Pipeline, err error) {
 		ccfg := camera.Config{Log: log.With().Str("worker", "camera").Logger()}
 		switch camName {
 		case "sim":
-			stars, err := catalog.Embedded()
+			stars, err := starcat.Embedded()
 			if err != nil {
 				return nil, err
 			}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/solver"
-	"github.com/pifinder-go/pifinder/solver/geom"
 )
 
 // Solving centroids with the embedded database. The centroids here are

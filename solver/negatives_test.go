@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/pifinder-go/pifinder/internal/render"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/render"
 )
 
 // TestNegatives feeds frames without a real star field to the solver: pure

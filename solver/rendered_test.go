@@ -5,15 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/render"
 )
 
 // renderSky returns the renderer's sky over hip8.csv, or skips.
 func renderSky(t *testing.T) *render.Sky {
-	stars, err := catalog.Load("../../shared/catalog/hip8.csv")
+	stars, err := starcat.Load("../../shared/catalog/hip8.csv")
 	if err != nil {
 		t.Skipf("catalogue not available (%v): rendered-frame tests need ../shared/catalog/hip8.csv", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 const arcsec = 180 / math.Pi * 3600

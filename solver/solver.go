@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/solver/db"
-	"github.com/pifinder-go/pifinder/solver/geom"
 	"gonum.org/v1/gonum/spatial/r3"
 )
 

@@ -10,21 +10,21 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 	"github.com/pifinder-go/pifinder/solver/db"
-	"github.com/pifinder-go/pifinder/solver/geom"
 )
 
 var (
 	hipOnce  sync.Once
-	hipStars []catalog.Star
+	hipStars []starcat.Star
 )
 
 // testStars returns hip8.csv at 2026 when ../shared is present, else the
 // database's own stars.
-func testStars(t testing.TB, s *Solver) []catalog.Star {
+func testStars(t testing.TB, s *Solver) []starcat.Star {
 	hipOnce.Do(func() {
-		st, err := catalog.Load("../../shared/catalog/hip8.csv")
+		st, err := starcat.Load("../../shared/catalog/hip8.csv")
 		if err == nil {
 			for i := range st {
 				st[i] = st[i].At(2026)
@@ -35,10 +35,10 @@ func testStars(t testing.TB, s *Solver) []catalog.Star {
 	if hipStars != nil {
 		return hipStars
 	}
-	out := make([]catalog.Star, len(s.db.Stars))
+	out := make([]starcat.Star, len(s.db.Stars))
 	for i, d := range s.db.Stars {
 		ra, dec := raDec(d.Vec)
-		out[i] = catalog.Star{HIP: d.HIP, RA: ra, Dec: dec, Vmag: d.Vmag}
+		out[i] = starcat.Star{HIP: d.HIP, RA: ra, Dec: dec, Vmag: d.Vmag}
 	}
 	return out
 }
@@ -57,7 +57,7 @@ type synthOpts struct {
 // synthCentroids projects the catalogue at att and returns centroids,
 // brightest first, with position and brightness noise, dropped stars and
 // spurious detections.
-func synthCentroids(rng *rand.Rand, stars []catalog.Star, att geom.Attitude, o synthOpts) []Centroid {
+func synthCentroids(rng *rand.Rand, stars []starcat.Star, att geom.Attitude, o synthOpts) []Centroid {
 	cam := geom.Camera{W: o.w, H: o.h, FOV: o.fov}
 	bore := geom.Vector(att.RA, att.Dec)
 	rad := math.Atan(cam.Scale()*math.Hypot(float64(o.w), float64(o.h))/2) * 180 / math.Pi

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 // perturb moves an attitude by about sep degrees in a random direction and

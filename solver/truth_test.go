@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pifinder-go/pifinder/internal/imaging"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/imageio"
 )
 
 const skyDir = "../../shared/sky"
@@ -58,11 +58,11 @@ func loadTruth(t testing.TB) []truthRow {
 
 // loadGray8 reads an image file as the CLI does: imageio, then 8 bits.
 func loadGray8(path string) (*image.Gray, error) {
-	img, err := imageio.Load(path)
+	img, err := imaging.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	return imageio.ToGray8(img), nil
+	return imaging.ToGray8(img), nil
 }
 
 func centroidsOf(stars []detect.Star) []Centroid {

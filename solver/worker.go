@@ -9,8 +9,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/geom"
 	"github.com/pifinder-go/pifinder/state"
 )
 

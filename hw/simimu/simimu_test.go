@@ -12,7 +12,7 @@ import (
 	"github.com/pifinder-go/pifinder/hw"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/integrator/deadreck"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 var t0 = time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 // A scripted slew: where the telescope truly points, second by second.

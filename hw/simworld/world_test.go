@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 func TestQuaternionConvention(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/imaging"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/imageio"
 )
 
 // DetectStar is one star of a `pifinder detect --json` line.
@@ -80,7 +80,7 @@ func Detect(args []string, stdout, stderr io.Writer) int {
 	enc := json.NewEncoder(stdout)
 	code := 0
 	for _, path := range fs.Args() {
-		img, err := imageio.Load(path)
+		img, err := imaging.Load(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
 			code = 1

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/imaging"
 	"github.com/pifinder-go/pifinder/solver"
 	"github.com/pifinder-go/pifinder/solver/detect"
-	"github.com/pifinder-go/pifinder/solver/imageio"
 )
 
 // SolveRecord is one --json output line.
@@ -112,13 +112,13 @@ func Solve(args []string, stdout, stderr io.Writer) int {
 	status := 0
 	enc := json.NewEncoder(stdout)
 	for _, path := range fs.Args() {
-		img, err := imageio.Load(path)
+		img, err := imaging.Load(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "solve: %s: %v\n", path, err)
 			status = 1
 			continue
 		}
-		g := imageio.ToGray8(img)
+		g := imaging.ToGray8(img)
 		t0 := time.Now()
 		dr, err := det.Detect(g)
 		tDetect := time.Since(t0)

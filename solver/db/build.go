@@ -9,7 +9,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // BuildOptions are the database build parameters. Zero values take the
@@ -96,7 +96,7 @@ func latticeSize(fovDeg, oversample float64) int {
 
 // Build makes a database from catalogue stars. The result depends only on
 // the stars and the options (not on Workers or timing).
-func Build(ctx context.Context, stars []catalog.Star, o BuildOptions) (*DB, error) {
+func Build(ctx context.Context, stars []starcat.Star, o BuildOptions) (*DB, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func Build(ctx context.Context, stars []catalog.Star, o BuildOptions) (*DB, erro
 			continue
 		}
 		s = s.At(o.Epoch)
-		v := catalog.Vector(s.RA, s.Dec)
+		v := starcat.Vector(s.RA, s.Dec)
 		ws = append(ws, work{vec: v, vmag: s.Vmag, flux: math.Pow(10, -0.4*s.Vmag), hip: s.HIP})
 	}
 	if len(ws) < 4 {

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // Command runs `db build ...` or `db info FILE` with args after "db" and
@@ -73,7 +73,7 @@ func buildCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	t0 := time.Now()
-	stars, err := catalog.Load(*cat)
+	stars, err := starcat.Load(*cat)
 	if err != nil {
 		fmt.Fprintf(stderr, "db build: %v\n", err)
 		return 1

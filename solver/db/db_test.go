@@ -11,19 +11,19 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 const hip8 = "../../../shared/catalog/hip8.csv"
 
 var (
 	catOnce  sync.Once
-	catStars []catalog.Star
+	catStars []starcat.Star
 	catErr   error
 )
 
-func loadCatalog(t testing.TB) []catalog.Star {
-	catOnce.Do(func() { catStars, catErr = catalog.Load(hip8) })
+func loadCatalog(t testing.TB) []starcat.Star {
+	catOnce.Do(func() { catStars, catErr = starcat.Load(hip8) })
 	if catErr != nil {
 		t.Skipf("catalogue not available (%v): run from a checkout with ../shared", catErr)
 	}
@@ -33,12 +33,12 @@ func loadCatalog(t testing.TB) []catalog.Star {
 // tinyDB builds a small database from a synthetic catalogue, fast enough
 // for every test run.
 func tinyDB(t testing.TB) *DB {
-	var stars []catalog.Star
+	var stars []starcat.Star
 	for i := 0; i < 3000; i++ {
 		// deterministic pseudo-random sky
 		u := math.Mod(float64(i)*0.6180339887, 1)
 		v := math.Mod(float64(i)*0.7548776662, 1)
-		stars = append(stars, catalog.Star{HIP: i + 1, RA: u * 360, Dec: math.Asin(2*v-1) * 180 / math.Pi,
+		stars = append(stars, starcat.Star{HIP: i + 1, RA: u * 360, Dec: math.Asin(2*v-1) * 180 / math.Pi,
 			Vmag: 2 + 6*math.Mod(float64(i)*0.5698402910, 1)})
 	}
 	d, err := Build(context.Background(), stars, BuildOptions{FOVMin: 20, FOVMax: 30, Epoch: 2026, Workers: 2})
@@ -223,11 +223,11 @@ func TestIndexCone(t *testing.T) {
 	stars := loadCatalogOrSynthetic(t)
 	vec := make([][3]float64, len(stars))
 	for i, s := range stars {
-		vec[i] = catalog.Vector(s.RA, s.Dec)
+		vec[i] = starcat.Vector(s.RA, s.Dec)
 	}
 	ix := NewIndex(vec, 1)
 	for _, c := range [][2]float64{{0, 0}, {359.9, 10}, {120, 89.5}, {200, -88}, {45, 60}} {
-		cv := catalog.Vector(c[0], c[1])
+		cv := starcat.Vector(c[0], c[1])
 		rad := 7 * math.Pi / 180
 		got := map[int32]bool{}
 		for _, i := range ix.Cone(nil, cv, rad) {
@@ -242,16 +242,16 @@ func TestIndexCone(t *testing.T) {
 	}
 }
 
-func loadCatalogOrSynthetic(t *testing.T) []catalog.Star {
-	catOnce.Do(func() { catStars, catErr = catalog.Load(hip8) })
+func loadCatalogOrSynthetic(t *testing.T) []starcat.Star {
+	catOnce.Do(func() { catStars, catErr = starcat.Load(hip8) })
 	if catErr == nil {
 		return catStars
 	}
-	var out []catalog.Star
+	var out []starcat.Star
 	for i := 0; i < 5000; i++ {
 		u := math.Mod(float64(i)*0.6180339887, 1)
 		v := math.Mod(float64(i)*0.7548776662, 1)
-		out = append(out, catalog.Star{RA: u * 360, Dec: math.Asin(2*v-1) * 180 / math.Pi})
+		out = append(out, starcat.Star{RA: u * 360, Dec: math.Asin(2*v-1) * 180 / math.Pi})
 	}
 	return out
 }
@@ -285,7 +285,7 @@ func TestBuildCancelled(t *testing.T) {
 }
 
 func TestBuildOptionErrors(t *testing.T) {
-	stars := []catalog.Star{{HIP: 1, RA: 1, Dec: 1, Vmag: 1}}
+	stars := []starcat.Star{{HIP: 1, RA: 1, Dec: 1, Vmag: 1}}
 	cases := []BuildOptions{
 		{FOVMin: 0, FOVMax: 10, Epoch: 2026},
 		{FOVMin: 10, FOVMax: 5, Epoch: 2026},

@@ -4,8 +4,8 @@ import (
 	"image"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 // benchFrame renders a default PiFinder frame (13.7°, 0.4 s) in Orion.

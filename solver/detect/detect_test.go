@@ -8,15 +8,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // synthSky is a handful of stars around RA 0, Dec 0 at chosen magnitudes.
 func synthSky(mags ...float64) *render.Sky {
-	var cat []catalog.Star
+	var cat []starcat.Star
 	for i, m := range mags {
-		cat = append(cat, catalog.Star{HIP: i + 1, RA: math.Mod(360+float64(i%4-2)*2.1+0.37, 360), Dec: float64(i/4-1)*2.3 + 0.21, Vmag: m})
+		cat = append(cat, starcat.Star{HIP: i + 1, RA: math.Mod(360+float64(i%4-2)*2.1+0.37, 360), Dec: float64(i/4-1)*2.3 + 0.21, Vmag: m})
 	}
 	return render.NewSky(cat, 2000)
 }

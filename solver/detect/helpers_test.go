@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 const (
@@ -26,8 +26,8 @@ var (
 func testSky(tb testing.TB) *render.Sky {
 	tb.Helper()
 	skyOnce.Do(func() {
-		var stars []catalog.Star
-		stars, skyErr = catalog.Load(filepath.FromSlash(catalogPath))
+		var stars []starcat.Star
+		stars, skyErr = starcat.Load(filepath.FromSlash(catalogPath))
 		if skyErr == nil {
 			skyVal = render.NewSky(stars, 2026.9)
 		}

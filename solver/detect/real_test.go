@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/catalog"
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/imageio"
+	"github.com/pifinder-go/pifinder/internal/imaging"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 type truthRow struct {
@@ -70,8 +70,8 @@ const (
 	realTol     = 1.5 // px
 )
 
-func compareReal(t *testing.T, det *Detector, stars []catalog.Star, row truthRow) realResult {
-	img, err := imageio.Load(filepath.Join(skyDir, row.image))
+func compareReal(t *testing.T, det *Detector, stars []starcat.Star, row truthRow) realResult {
+	img, err := imaging.Load(filepath.Join(skyDir, row.image))
 	if err != nil {
 		t.Fatalf("%s: %v", row.image, err)
 	}
@@ -94,7 +94,7 @@ func compareReal(t *testing.T, det *Detector, stars []catalog.Star, row truthRow
 	}
 	sort.Slice(in, func(i, j int) bool { return in[i].v < in[j].v })
 	r := realResult{image: row.image, detected: len(res.Stars), noiseEs: res.Noise}
-	g8 := imageio.ToGray8(img)
+	g8 := imaging.ToGray8(img)
 	// Open sky level and noise.
 	sky := darkSky(g8)
 	noise8 := res.Noise * float64(g8.Rect.Dx()) / float64(img.Bounds().Dx()) // same size: noise in 8-bit units below
@@ -168,7 +168,7 @@ func compareReal(t *testing.T, det *Detector, stars []catalog.Star, row truthRow
 // of the roof pass the obstruction heuristic. Overall figures are logged.
 func TestRealFrames(t *testing.T) {
 	rows := readTruth(t)
-	stars, err := catalog.Load(filepath.FromSlash(catalogPath))
+	stars, err := starcat.Load(filepath.FromSlash(catalogPath))
 	if err != nil {
 		t.Skipf("catalogue absent: %v", err)
 	}
@@ -180,7 +180,7 @@ func TestRealFrames(t *testing.T) {
 		for _, row := range rows {
 			if !row.solved {
 				// The unsolvable frame (empty.png) must not produce a star field.
-				img, err := imageio.Load(filepath.Join(skyDir, row.image))
+				img, err := imaging.Load(filepath.Join(skyDir, row.image))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -212,11 +212,11 @@ func TestRealFrames(t *testing.T) {
 
 // loadReal512 returns a real 512×512 8-bit frame for benchmarks, if present.
 func loadReal512(b testing.TB, name string) *image.Gray {
-	img, err := imageio.Load(filepath.Join(skyDir, "images", name))
+	img, err := imaging.Load(filepath.Join(skyDir, "images", name))
 	if err != nil {
 		b.Skipf("shared frame %s absent: %v", name, err)
 	}
-	return imageio.ToGray8(img)
+	return imaging.ToGray8(img)
 }
 
 // benchFrameNames are the 512×512 frames of ../shared/sky the benchmarks use.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 // TestSIMDMatchesPortable runs every frame through the vector kernels and

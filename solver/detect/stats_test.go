@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pifinder-go/pifinder/solver/geom"
-	"github.com/pifinder-go/pifinder/solver/render"
+	"github.com/pifinder-go/pifinder/internal/render"
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
 // snrBin accumulates recall and centroid error for true stars whose
