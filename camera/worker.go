@@ -12,9 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"github.com/rs/zerolog"
 	"golang.org/x/image/tiff"
-	"gonum.org/v1/gonum/num/quat"
 
 	"github.com/pifinder-go/pifinder/camera/ae"
 	"github.com/pifinder-go/pifinder/power"
@@ -291,7 +292,7 @@ func (w *Worker) captureFrame(ctx context.Context) (state.FrameMeta, error) {
 	m.IMUEnd, m.HasIMUEnd = imu1, has1
 	m.IMUDeltaDeg = 0
 	if has0 && has1 {
-		m.IMUDeltaDeg = quatAngleDeg(imu0.Quat, imu1.Quat)
+		m.IMUDeltaDeg = rot.Angle(imu0.Quat, imu1.Quat) * 180 / math.Pi
 	}
 	if w.aeOn && w.aeMode == AESNR {
 		w.p10 = ae.Percentile(f.Gray, 10)
@@ -331,22 +332,6 @@ func copyGray(dst, src *image.Gray) {
 	for y := 0; y < src.Rect.Dy(); y++ {
 		copy(dst.Pix[y*dst.Stride:y*dst.Stride+w], src.Pix[y*src.Stride:y*src.Stride+w])
 	}
-}
-
-// quatAngleDeg is the rotation angle between two orientations (reference
-// §5.3: dq = q1*·q2, θ = 2·atan2(|vec|, w), folded for the double cover).
-func quatAngleDeg(a, b quat.Number) float64 {
-	dq := quat.Mul(quat.Conj(a), b)
-	n := quat.Abs(a) * quat.Abs(b)
-	if n == 0 {
-		return 0
-	}
-	v := math.Sqrt(dq.Imag*dq.Imag+dq.Jmag*dq.Jmag+dq.Kmag*dq.Kmag) / n
-	th := 2 * math.Atan2(v, dq.Real/n)
-	if th > math.Pi {
-		th = 2*math.Pi - th
-	}
-	return th * 180 / math.Pi
 }
 
 // autoExposure runs one AE step when the solver has published a new attempt.

@@ -1,11 +1,10 @@
-// Package hw owns the hardware device interfaces of the pipeline and the
-// workers that drive them. For the IMU it defines the IMU device interface
-// (implemented by hw/bno055 on the Pi and hw/simimu in simulation), the
-// motion filter PiFinder applies to the fused orientation (moving
-// hysteresis, 128-LSB chatter and sign-flip rejection) and RunIMU, the 30 Hz
-// worker that reads the device, filters the readings and publishes
-// state.SetIMU once the gyro is calibrated.
+// Package hw is the home of the device packages: each device kind has its
+// own subpackage with a small interface, its implementations beside it and
+// a fake for tests, in the shape of periph.io.
 //
-// "--imu none" is a nil IMU: RunIMU logs the degraded mode once and returns,
-// and the pipeline runs camera-only.
+//   - hw/imu: the orientation sensor (Device), its worker and motion filter;
+//     hw/imu/bno055 (the PiFinder's BNO055 on I²C), hw/imu/simimu (follows
+//     the simulated telescope), hw/imu/imutest (scripted readings).
+//   - hw/simworld: the simulated telescope and observer that the simulated
+//     camera and the simulated IMU both look at.
 package hw

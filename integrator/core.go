@@ -6,6 +6,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pifinder-go/pifinder/hw/mount"
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"gonum.org/v1/gonum/num/quat"
 
 	"github.com/pifinder-go/pifinder/integrator/deadreck"
@@ -49,7 +52,7 @@ func NewCore(cfg Config) (*Core, error) {
 	if err != nil {
 		return nil, err
 	}
-	imu2cam, err := deadreck.IMUToCam(cfg.ScreenDirection)
+	imu2cam, err := mount.IMUToCamera(cfg.ScreenDirection)
 	if err != nil {
 		return nil, fmt.Errorf("integrator: %w", err)
 	}
@@ -134,7 +137,7 @@ func (c *Core) solved(ev *state.SolveEvent) {
 		anchor = ev.Anchor
 	}
 	c.dr.Solve(deadreck.FromPointing(cam), deadreck.FromPointing(al), anchor)
-	if deadreck.HasNaN(anchor) {
+	if rot.HasNaN(anchor) {
 		// Without an anchor the old reference frame no longer matches this solve.
 		c.dr.Reset()
 	}
@@ -156,7 +159,7 @@ func (c *Core) advance(s state.ImuSample) bool {
 	if !c.dr.Initialized() || !s.HasQuat() || !(state.ImuSample{Quat: c.est.Anchor}).HasQuat() {
 		return false
 	}
-	if deadreck.Angle(deadreck.Normalize(c.est.Anchor), deadreck.Normalize(s.Quat)) <= c.deadband {
+	if rot.Angle(rot.Normalize(c.est.Anchor), rot.Normalize(s.Quat)) <= c.deadband {
 		return false
 	}
 	cam, al, ok := c.dr.Predict(s.Quat)

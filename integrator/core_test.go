@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
@@ -140,10 +142,10 @@ func TestT12Deadband(t *testing.T) {
 	for _, ax := range axes {
 		c := newCore(t, Config{ScreenDirection: "flat"})
 		step(c, Tick{Solve: success(state.PointingOf(30, 0, 0), state.PointingOf(30, 0, 0), identity, 10)})
-		if out := step(c, imuTick(deadreck.AxisAngle(ax, 0.05*math.Pi/180), 11)); len(out) != 0 {
+		if out := step(c, imuTick(rot.AxisAngle(ax, 0.05*math.Pi/180), 11)); len(out) != 0 {
 			t.Errorf("axis %v: 0.05° advanced the estimate", ax)
 		}
-		out := step(c, imuTick(deadreck.AxisAngle(ax, 0.07*math.Pi/180), 12))
+		out := step(c, imuTick(rot.AxisAngle(ax, 0.07*math.Pi/180), 12))
 		if len(out) != 1 || out[0].Source != state.SourceIMU || !out[0].EstimateTime.Equal(epoch(12)) || out[0].ErrArcsec != -1 {
 			t.Fatalf("axis %v: 0.07° → %+v", ax, out)
 		}
@@ -157,7 +159,7 @@ func TestT12Deadband(t *testing.T) {
 	// A success in the same tick suppresses the IMU advance.
 	c := newCore(t, Config{ScreenDirection: "flat"})
 	step(c, Tick{Solve: success(state.PointingOf(30, 0, 0), state.PointingOf(30, 0, 0), identity, 10)})
-	tk := imuTick(deadreck.AxisAngle(r3.Vec{Z: 1}, 0.2), 20)
+	tk := imuTick(rot.AxisAngle(r3.Vec{Z: 1}, 0.2), 20)
 	tk.Solve = success(state.PointingOf(50, 5, 0), state.PointingOf(50, 5, 0), identity, 19)
 	out := step(c, tk)
 	if len(out) != 1 || out[0].Source != state.SourceCamera || out[0].Camera.Estimate != state.PointingOf(50, 5, 0) {
@@ -171,24 +173,24 @@ func TestT12Deadband(t *testing.T) {
 	// Zero anchor: no dead reckoning.
 	c = newCore(t, Config{ScreenDirection: "flat"})
 	step(c, Tick{Solve: success(state.PointingOf(30, 0, 0), state.PointingOf(30, 0, 0), quat.Number{}, 10)})
-	if out := step(c, imuTick(deadreck.AxisAngle(r3.Vec{Z: 1}, 0.2), 11)); len(out) != 0 {
+	if out := step(c, imuTick(rot.AxisAngle(r3.Vec{Z: 1}, 0.2), 11)); len(out) != 0 {
 		t.Error("advanced without an anchor")
 	}
 }
 
 func anglDeg(a, b state.Pointing) float64 {
-	return deadreck.Angle(deadreck.EqToCam(deadreck.FromPointing(a)), deadreck.EqToCam(deadreck.FromPointing(b))) * 180 / math.Pi
+	return rot.Angle(deadreck.EqToCam(deadreck.FromPointing(a)), deadreck.EqToCam(deadreck.FromPointing(b))) * 180 / math.Pi
 }
 
 func TestPublishRules(t *testing.T) {
 	c := newCore(t, Config{ScreenDirection: "flat"})
 	step(c, Tick{Solve: success(state.PointingOf(170, 0, 0), state.PointingOf(170, 0, 0), identity, 10)})
 	// An IMU sample older than the solve advances the cells but is not published.
-	if out := step(c, imuTick(deadreck.AxisAngle(r3.Vec{Z: 1}, 0.1), 9)); len(out) != 0 {
+	if out := step(c, imuTick(rot.AxisAngle(r3.Vec{Z: 1}, 0.1), 9)); len(out) != 0 {
 		t.Errorf("older sample published: %+v", out)
 	}
 	// RA is normalised to [0, 360) at publication: 170° + 20° → 190°, not −170°.
-	out := step(c, imuTick(deadreck.AxisAngle(r3.Vec{Z: 1}, 20*math.Pi/180), 11))
+	out := step(c, imuTick(rot.AxisAngle(r3.Vec{Z: 1}, 20*math.Pi/180), 11))
 	if len(out) != 1 || math.Abs(out[0].Camera.Estimate.RA-190) > 1e-9 {
 		t.Fatalf("wrap: %+v", out)
 	}
@@ -196,7 +198,7 @@ func TestPublishRules(t *testing.T) {
 		t.Error("working estimate keeps the reckoner's (−180, 180] RA")
 	}
 	// No datetime → no Alt/Az.
-	tk := imuTick(deadreck.AxisAngle(r3.Vec{Z: 1}, 21*math.Pi/180), 12)
+	tk := imuTick(rot.AxisAngle(r3.Vec{Z: 1}, 21*math.Pi/180), 12)
 	tk.Now = time.Time{}
 	if out := step(c, tk); len(out) != 1 || out[0].HasAltAz {
 		t.Errorf("Alt/Az without datetime: %+v", out)
@@ -291,7 +293,7 @@ func benchStep(b *testing.B, cfg Config) {
 	i := 0
 	for b.Loop() {
 		i++
-		q := deadreck.AxisAngle(r3.Vec{X: 1, Y: 2, Z: 3}, 0.01+float64(i%100)*1e-3)
+		q := rot.AxisAngle(r3.Vec{X: 1, Y: 2, Z: 3}, 0.01+float64(i%100)*1e-3)
 		tk := Tick{HasIMU: true, IMU: state.ImuSample{Time: epoch(float64(i) / 30), Quat: q, Status: 3}, Location: loc, Now: epoch(1.8e9 + float64(i)/30)}
 		c.Step(tk, pub)
 	}
@@ -308,7 +310,7 @@ func BenchmarkStepDeadband(b *testing.B) {
 	}
 	p := state.PointingOf(83.8, -5.4, 30)
 	c.Step(Tick{Solve: success(p, p, identity, 0)}, nil)
-	q := deadreck.AxisAngle(r3.Vec{X: 1}, 0.01*math.Pi/180)
+	q := rot.AxisAngle(r3.Vec{X: 1}, 0.01*math.Pi/180)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

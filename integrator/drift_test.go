@@ -12,8 +12,8 @@ import (
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
-	"github.com/pifinder-go/pifinder/hw"
-	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/imu"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"
@@ -41,7 +41,7 @@ type driftRun struct {
 }
 
 func runDrift(t *testing.T, w *simworld.World, dur time.Duration, noise, drift float64, solveEvery time.Duration) driftRun {
-	imu, err := simimu.New(w, simimu.Config{ScreenDirection: "flat", NoiseArcsec: noise, DriftArcsecPerS: drift, Seed: 42})
+	sim, err := simimu.New(w, simimu.Config{ScreenDirection: "flat", NoiseArcsec: noise, DriftArcsecPerS: drift, Seed: 42})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func runDrift(t *testing.T, w *simworld.World, dur time.Duration, noise, drift f
 	)
 	for i := 0; time.Duration(i)*dt <= dur; i++ {
 		tt := night.Add(time.Duration(i) * dt)
-		r := imu.At(tt)
+		r := sim.At(tt)
 		sample, has = state.ImuSample{Time: r.Time, Quat: r.Quat, Status: 3, Moving: w.Moving(tt)}, true
 		tk := Tick{IMU: sample, HasIMU: has, Now: tt}
 		if i%int(solveEvery/dt) == 0 && has && sample.HasQuat() {
@@ -151,7 +151,7 @@ func (c *collector) Published(e state.Estimate) {
 }
 
 // TestDriftSimulationLive runs the real workers on a fake clock: the state
-// owner, RunIMU on the simulated IMU, the integrator's Run and a stand-in
+// owner, Run on the simulated IMU, the integrator's Run and a stand-in
 // solver that reports the truth every 2 s while the telescope holds still.
 // Solve estimates must be exact; IMU estimates during and after slews must
 // stay within the drift model: drift·(time since the anchor was measured) +
@@ -194,7 +194,7 @@ func TestDriftSimulationLive(t *testing.T) {
 			t.Fatal(err)
 		}
 		solves := make(chan state.SolveEvent)
-		wg.Go(func() { hw.RunIMU(ctx, dev, st, zerolog.Nop(), hw.IMUOptions{}) })
+		wg.Go(func() { imu.Run(ctx, dev, st, zerolog.Nop(), imu.Options{}) })
 		wg.Go(func() { ig.Run(ctx, st, solves) })
 		wg.Go(func() {
 			tick := time.NewTicker(2 * time.Second)

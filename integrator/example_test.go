@@ -5,11 +5,12 @@ import (
 	"math"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
 
 	"github.com/pifinder-go/pifinder/integrator"
-	"github.com/pifinder-go/pifinder/integrator/deadreck"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -27,7 +28,7 @@ func ExampleCore_Step() {
 	}
 	core.Step(integrator.Tick{Solve: &state.SolveEvent{Success: true, Camera: p, Aligned: p,
 		Anchor: quat.Number{Real: 1}, Attempt: t0, LastSuccess: t0}, Now: t0}, print)
-	q := deadreck.AxisAngle(r3.Vec{Z: 1}, 5*math.Pi/180)
+	q := rot.AxisAngle(r3.Vec{Z: 1}, 5*math.Pi/180)
 	core.Step(integrator.Tick{HasIMU: true, IMU: state.ImuSample{Time: t0.Add(time.Second), Quat: q, Status: 3}, Now: t0}, print)
 	// Output:
 	// CAM 83.80 -5.40 Ori

@@ -7,9 +7,10 @@ import (
 	"math"
 	"time"
 
+	"github.com/pifinder-go/pifinder/hw/mount"
+
 	"github.com/rs/zerolog"
 
-	"github.com/pifinder-go/pifinder/integrator/deadreck"
 	"github.com/pifinder-go/pifinder/power"
 	"github.com/pifinder-go/pifinder/state"
 )
@@ -48,8 +49,8 @@ type Observer interface {
 }
 
 func (c Config) normalized() (Config, error) {
-	c.ScreenDirection = deadreck.CanonicalDirection(c.ScreenDirection)
-	if _, err := deadreck.IMUToCam(c.ScreenDirection); err != nil {
+	c.ScreenDirection = mount.Canonical(c.ScreenDirection)
+	if _, err := mount.IMUToCamera(c.ScreenDirection); err != nil {
 		return c, fmt.Errorf("integrator: %w", err)
 	}
 	if c.DeadbandDeg == 0 {

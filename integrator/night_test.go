@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pifinder-go/pifinder/hw"
-	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/imu"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/state"
 )
@@ -37,7 +37,7 @@ func TestNightCore(t *testing.T) {
 	)
 	start := time.Date(2026, 3, 1, 19, 0, 0, 0, time.UTC)
 	w := simworld.New(start, simworld.DefaultScript())
-	imu, err := simimu.New(w, simimu.Config{NoiseArcsec: noise, DriftArcsecPerS: drift, Quantize: true, Seed: 11})
+	sim, err := simimu.New(w, simimu.Config{NoiseArcsec: noise, DriftArcsecPerS: drift, Quantize: true, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestNightCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	filter := hw.NewFilter(1)
+	filter := imu.NewFilter(1)
 	loc := state.Location{Lat: 48.1, Lon: 11.6, AltitudeM: 520}
 
 	var (
@@ -79,7 +79,7 @@ func TestNightCore(t *testing.T) {
 		if w.Moving(tt) {
 			lastMotion = tt
 		}
-		if s, pub, _ := filter.Step(imu.At(tt)); pub {
+		if s, pub, _ := filter.Step(sim.At(tt)); pub {
 			sample, has = s, true
 		}
 		tk := Tick{IMU: sample, HasIMU: has, Location: loc, Now: tt}

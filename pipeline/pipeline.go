@@ -12,9 +12,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
-	"github.com/pifinder-go/pifinder/hw"
-	"github.com/pifinder-go/pifinder/hw/bno055"
-	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/imu"
+	"github.com/pifinder-go/pifinder/hw/imu/bno055"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
+	"github.com/pifinder-go/pifinder/hw/mount"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/integrator"
 	"github.com/pifinder-go/pifinder/integrator/record"
@@ -55,7 +56,7 @@ type Config struct {
 	// IMUDevice is an embedder's own IMU; when nil, IMU names one to open:
 	// "sim", "bno055" or "none"; "" picks the camera's companion (sim for
 	// the sim camera, bno055 for rpicam, none otherwise).
-	IMUDevice       hw.IMU
+	IMUDevice       imu.Device
 	IMU             string
 	ScreenDirection string // PiFinder build; "" the settings file, else "right"
 	SleepTimeout    string // "30s", "Off"...; "" the settings file, else 30 s
@@ -347,7 +348,7 @@ func New(cfg Config) (p *Pipeline, err error) {
 			{Name: "solver", Run: p.solverW.Run},
 			{Name: "integrator", Run: func(ctx context.Context) error { return integ.Run(ctx, st, solves) }},
 			{Name: "imu", Run: func(ctx context.Context) error {
-				return hw.RunIMU(ctx, dev, st, wlog("imu"), hw.IMUOptions{ThresholdScale: settings.IMUThresholdScale})
+				return imu.Run(ctx, dev, st, wlog("imu"), imu.Options{ThresholdScale: settings.IMUThresholdScale})
 			}},
 			NewPowerWorker(st, sleep, log),
 			NewSummaryWorker(st, cfg.SummaryInterval, log),
@@ -375,7 +376,7 @@ func New(cfg Config) (p *Pipeline, err error) {
 }
 
 func imageRotation(direction string) (int, error) {
-	return deadreckImageRotation(firstNonEmpty(direction, "right"))
+	return mount.ImageRotation(firstNonEmpty(direction, "right"))
 }
 
 func loadSettings(path string, log zerolog.Logger) config.Config {

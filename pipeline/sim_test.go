@@ -12,7 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state"

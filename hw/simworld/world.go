@@ -4,6 +4,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
 
@@ -53,7 +55,7 @@ func New(t0 time.Time, s Script) *World {
 		to := Quaternion(st.To)
 		var slew time.Duration
 		if st.RateDegPerS > 0 {
-			ang := angleDeg(cur, to)
+			ang := rot.Angle(cur, to) * 180 / math.Pi
 			slew = time.Duration(ang / st.RateDegPerS * float64(time.Second))
 		}
 		seg := segment{from: cur, to: to, begin: at, end: at + slew, holdEnd: at + slew + st.Hold, covered: st.Covered}
@@ -128,9 +130,9 @@ func (w *World) Moving(t time.Time) bool {
 // axis_angle(z, ra) ⊗ axis_angle(y, 90°−dec) ⊗ axis_angle(z, 90°+roll).
 func Quaternion(a geom.Attitude) quat.Number {
 	const d = math.Pi / 180
-	q := quat.Mul(axisAngle(r3.Vec{Z: 1}, a.RA*d), axisAngle(r3.Vec{Y: 1}, math.Pi/2-a.Dec*d))
-	q = quat.Mul(q, axisAngle(r3.Vec{Z: 1}, math.Pi/2+a.Roll*d))
-	return unit(q)
+	q := quat.Mul(rot.AxisAngle(r3.Vec{Z: 1}, a.RA*d), rot.AxisAngle(r3.Vec{Y: 1}, math.Pi/2-a.Dec*d))
+	q = quat.Mul(q, rot.AxisAngle(r3.Vec{Z: 1}, math.Pi/2+a.Roll*d))
+	return rot.Normalize(q)
 }
 
 // AttitudeOf converts q_eq2cam back to RA/Dec/Roll.
@@ -142,22 +144,8 @@ func AttitudeOf(q quat.Number) geom.Attitude {
 	return geom.AttitudeOf(geom.Rotation{rot(r3.Vec{X: 1}), rot(r3.Vec{Y: 1}), rot(r3.Vec{Z: 1})})
 }
 
-func axisAngle(u r3.Vec, theta float64) quat.Number {
-	s, c := math.Sincos(theta / 2)
-	u = r3.Unit(u)
-	return quat.Number{Real: c, Imag: u.X * s, Jmag: u.Y * s, Kmag: u.Z * s}
-}
-
-func unit(q quat.Number) quat.Number { return quat.Scale(1/quat.Abs(q), q) }
-
 func dot(a, b quat.Number) float64 {
 	return a.Real*b.Real + a.Imag*b.Imag + a.Jmag*b.Jmag + a.Kmag*b.Kmag
-}
-
-// angleDeg is the rotation angle between two orientations.
-func angleDeg(a, b quat.Number) float64 {
-	c := math.Min(1, math.Abs(dot(a, b)))
-	return 2 * math.Acos(c) * 180 / math.Pi
 }
 
 func slerp(a, b quat.Number, f float64) quat.Number {
@@ -166,11 +154,11 @@ func slerp(a, b quat.Number, f float64) quat.Number {
 		b, c = quat.Scale(-1, b), -c
 	}
 	if c > 0.9999995 {
-		return unit(quat.Add(quat.Scale(1-f, a), quat.Scale(f, b)))
+		return rot.Normalize(quat.Add(quat.Scale(1-f, a), quat.Scale(f, b)))
 	}
 	th := math.Acos(c)
 	s := math.Sin(th)
-	return unit(quat.Add(quat.Scale(math.Sin((1-f)*th)/s, a), quat.Scale(math.Sin(f*th)/s, b)))
+	return rot.Normalize(quat.Add(quat.Scale(math.Sin((1-f)*th)/s, a), quat.Scale(math.Sin(f*th)/s, b)))
 }
 
 // DefaultScript is the demonstration night of `go run .`: slews at 3°/s

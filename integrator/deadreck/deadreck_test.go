@@ -2,8 +2,10 @@ package deadreck
 
 import (
 	"math"
-	"strings"
 	"testing"
+
+	"github.com/pifinder-go/pifinder/hw/mount"
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
 
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
@@ -76,64 +78,8 @@ func TestT7PointingConversions(t *testing.T) {
 	}
 }
 
-func TestT8IMUToCam(t *testing.T) {
-	h := 0.5
-	s2 := math.Sqrt2 / 2
-	v := func(x, y, z float64) r3.Vec { return r3.Vec{X: x, Y: y, Z: z} }
-	rows := []struct {
-		dir            string
-		q              quat.Number
-		left, up, bore r3.Vec
-	}{
-		{"flat", quat.Number{Real: h, Imag: h, Jmag: -h, Kmag: -h}, v(0, -1, 0), v(0, 0, 1), v(-1, 0, 0)},
-		{"left", quat.Number{Real: h, Imag: h, Jmag: -h, Kmag: h}, v(0, 0, 1), v(-1, 0, 0), v(0, -1, 0)},
-		{"right", quat.Number{Real: h, Imag: -h, Jmag: h, Kmag: h}, v(0, 0, -1), v(-1, 0, 0), v(0, 1, 0)},
-		{"straight", quat.Number{Real: 0, Imag: -s2, Jmag: s2, Kmag: 0}, v(0, -1, 0), v(-1, 0, 0), v(0, 0, -1)},
-		{"flat3", quat.Number{Real: 0.3536, Imag: 0.6124, Jmag: -0.6124, Kmag: -0.3536}, v(0, -1, 0), v(-0.5, 0, math.Sqrt(3)/2), v(-math.Sqrt(3)/2, 0, -0.5)},
-		{"as_bloom", quat.Number{Imag: 1}, v(1, 0, 0), v(0, -1, 0), v(0, 0, -1)},
-		{"as_heart", quat.Number{Jmag: -s2, Kmag: s2}, v(-1, 0, 0), v(0, 0, -1), v(0, -1, 0)},
-		{"rev4_left", quat.Number{Real: h, Imag: h, Jmag: h, Kmag: -h}, v(0, 0, -1), v(1, 0, 0), v(0, -1, 0)},
-		{"rev4_right", quat.Number{Real: h, Imag: -h, Jmag: -h, Kmag: -h}, v(0, 0, 1), v(1, 0, 0), v(0, 1, 0)},
-		{"rev4_straight", quat.Number{Real: 0.3536, Imag: -0.3536, Jmag: 0.1464, Kmag: -0.8536}, v(-0.5, -s2, 0.5), v(0.5, -s2, -0.5), v(s2, 0, s2)},
-	}
-	if len(rows) != len(ScreenDirections()) {
-		t.Fatalf("table has %d rows, package knows %d", len(rows), len(ScreenDirections()))
-	}
-	for _, c := range rows {
-		t.Run(c.dir, func(t *testing.T) {
-			q, err := IMUToCam(c.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The listed quaternions are rounded to 4 decimals.
-			if !sameRotation(q, c.q, 1e-4) {
-				t.Errorf("q_imu2cam = %v, want %v", q, c.q)
-			}
-			for i, col := range []struct {
-				name string
-				in   r3.Vec
-				want r3.Vec
-			}{{"left", v(1, 0, 0), c.left}, {"up", v(0, 1, 0), c.up}, {"boresight", v(0, 0, 1), c.bore}} {
-				got := Rotate(q, col.in)
-				if r3.Norm(r3.Sub(got, col.want)) > tol {
-					t.Errorf("column %d (%s) = %v, want %v", i, col.name, got, col.want)
-				}
-			}
-		})
-	}
-	if _, err := IMUToCam("sideways"); err == nil || !strings.Contains(err.Error(), "sideways") {
-		t.Errorf("unknown direction: err = %v", err)
-	}
-	if q, err := IMUToCam("v4_left"); err != nil || !sameRotation(q, quat.Number{Real: h, Imag: h, Jmag: h, Kmag: -h}, 1e-12) {
-		t.Errorf("legacy v4_left: %v %v", q, err)
-	}
-	if q, err := IMUToCam(""); err != nil || !sameRotation(q, rows[2].q, 1e-12) {
-		t.Errorf("default direction: %v %v", q, err)
-	}
-}
-
 func mustIMU(t testing.TB, dir string) quat.Number {
-	q, err := IMUToCam(dir)
+	q, err := mount.IMUToCamera(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +89,7 @@ func mustIMU(t testing.TB, dir string) quat.Number {
 func TestT9ReckonerContract(t *testing.T) {
 	imu2cam := mustIMU(t, "flat")
 	cam := RaDecRoll{1.234, -0.4, 0.1}
-	x2imu := AxisAngle(r3.Vec{Z: 1}, 0.3)
+	x2imu := rot.AxisAngle(r3.Vec{Z: 1}, 0.3)
 
 	r := NewReckoner(imu2cam)
 	if _, _, ok := r.Predict(x2imu); ok || r.Initialized() {
@@ -153,7 +99,7 @@ func TestT9ReckonerContract(t *testing.T) {
 	if !r.Initialized() {
 		t.Fatal("not initialised after a valid solve")
 	}
-	want := Normalize(quat.Mul(EqToCam(cam), quat.Conj(quat.Mul(x2imu, imu2cam))))
+	want := rot.Normalize(quat.Mul(EqToCam(cam), quat.Conj(quat.Mul(x2imu, imu2cam))))
 	if !sameRotation(r.EqToX(), want, tol) {
 		t.Errorf("q_eq2x = %v, want %v", r.EqToX(), want)
 	}
@@ -201,19 +147,19 @@ func TestT9ReckonerContract(t *testing.T) {
 	r = NewReckoner(imu2cam)
 	r.Solve(cam, RaDecRoll{1.01, 0.21, 0.1}, x2imu)
 	c0, a0, _ := r.Predict(x2imu)
-	c1, _, _ := r.Predict(quat.Mul(x2imu, AxisAngle(r3.Vec{Z: 1}, 0.05)))
-	if d := Angle(EqToCam(c0), EqToCam(c1)); !near(d, 0.05, tol) {
+	c1, _, _ := r.Predict(quat.Mul(x2imu, rot.AxisAngle(r3.Vec{Z: 1}, 0.05)))
+	if d := rot.Angle(EqToCam(c0), EqToCam(c1)); !near(d, 0.05, tol) {
 		t.Errorf("0.05 rad about IMU z moved the camera by %v rad", d)
 	}
-	sep0 := Angle(EqToCam(c0), EqToCam(a0))
-	c2, a2, _ := r.Predict(quat.Mul(x2imu, AxisAngle(r3.Vec{Y: 1}, 0.3)))
-	if sep := Angle(EqToCam(c2), EqToCam(a2)); !near(sep, sep0, tol) {
+	sep0 := rot.Angle(EqToCam(c0), EqToCam(a0))
+	c2, a2, _ := r.Predict(quat.Mul(x2imu, rot.AxisAngle(r3.Vec{Y: 1}, 0.3)))
+	if sep := rot.Angle(EqToCam(c2), EqToCam(a2)); !near(sep, sep0, tol) {
 		t.Errorf("camera↔aligned angle %v after a turn, was %v", sep, sep0)
 	}
 
 	eq2x := r.EqToX()
 	r.Reset()
-	if r.Initialized() || !HasNaN(r.EqToX()) || !HasNaN(r.CamToAligned()) {
+	if r.Initialized() || !rot.HasNaN(r.EqToX()) || !rot.HasNaN(r.CamToAligned()) {
 		t.Error("reset must make both NaN")
 	}
 	if _, _, ok := r.Predict(x2imu); ok {
@@ -232,7 +178,7 @@ func TestT9ReckonerContract(t *testing.T) {
 func TestT10DeadReckoningNumbers(t *testing.T) {
 	rad := func(d float64) float64 { return d * deg }
 	id := quat.Number{Real: 1}
-	about := func(axis r3.Vec, d float64) quat.Number { return AxisAngle(axis, rad(d)) }
+	about := func(axis r3.Vec, d float64) quat.Number { return rot.AxisAngle(axis, rad(d)) }
 	X, Y, Z := r3.Vec{X: 1}, r3.Vec{Y: 1}, r3.Vec{Z: 1}
 	type pt struct{ ra, dec, roll float64 }
 	cases := []struct {
@@ -283,24 +229,10 @@ func TestT10DeadReckoningNumbers(t *testing.T) {
 	}
 }
 
-func TestAngle(t *testing.T) {
-	a := AxisAngle(r3.Vec{X: 1, Y: 1}, 0.7)
-	b := quat.Mul(a, AxisAngle(r3.Vec{Z: 1}, 0.25))
-	if got := Angle(a, b); !near(got, 0.25, tol) {
-		t.Errorf("Angle = %v", got)
-	}
-	if got := Angle(a, quat.Scale(-1, b)); !near(got, 0.25, tol) {
-		t.Errorf("double cover: Angle = %v", got)
-	}
-	if !HasNaN(Normalize(quat.Number{})) {
-		t.Error("zero quaternion must normalise to NaN")
-	}
-}
-
 func BenchmarkPredict(b *testing.B) {
 	r := NewReckoner(mustIMU(b, "right"))
-	r.Solve(RaDecRoll{1, 0.5, 0.2}, RaDecRoll{1.01, 0.51, 0.2}, AxisAngle(r3.Vec{Z: 1}, 0.3))
-	q := AxisAngle(r3.Vec{X: 1, Y: 2, Z: 3}, 0.4)
+	r.Solve(RaDecRoll{1, 0.5, 0.2}, RaDecRoll{1.01, 0.51, 0.2}, rot.AxisAngle(r3.Vec{Z: 1}, 0.3))
+	q := rot.AxisAngle(r3.Vec{X: 1, Y: 2, Z: 3}, 0.4)
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Predict(q)

@@ -1,6 +1,7 @@
 package deadreck
 
 import (
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
 	"gonum.org/v1/gonum/num/quat"
 )
 
@@ -27,36 +28,36 @@ func (r *Reckoner) EqToX() quat.Number { return r.eq2x }
 func (r *Reckoner) CamToAligned() quat.Number { return r.cam2aligned }
 
 // Initialized reports whether a solve has seeded the reckoner.
-func (r *Reckoner) Initialized() bool { return !HasNaN(r.eq2x) && !HasNaN(r.cam2aligned) }
+func (r *Reckoner) Initialized() bool { return !rot.HasNaN(r.eq2x) && !rot.HasNaN(r.cam2aligned) }
 
 // Solve reseeds the reckoner with a solved camera and aligned pointing and
 // the IMU orientation q_x2imu at the exposure. It is a no-op when either
 // pointing is invalid or the quaternion has a NaN (a zero quaternion
 // normalises to NaN, so it is a no-op too).
 func (r *Reckoner) Solve(camera, aligned RaDecRoll, x2imu quat.Number) {
-	if !camera.Valid() || !aligned.Valid() || HasNaN(x2imu) {
+	if !camera.Valid() || !aligned.Valid() || rot.HasNaN(x2imu) {
 		return
 	}
-	x2imu = Normalize(x2imu)
-	if HasNaN(x2imu) {
+	x2imu = rot.Normalize(x2imu)
+	if rot.HasNaN(x2imu) {
 		return
 	}
 	eq2cam := EqToCam(camera)
-	r.eq2x = Normalize(quat.Mul(eq2cam, quat.Conj(quat.Mul(x2imu, r.imu2cam))))
-	r.cam2aligned = Normalize(quat.Mul(quat.Conj(eq2cam), EqToCam(aligned)))
+	r.eq2x = rot.Normalize(quat.Mul(eq2cam, quat.Conj(quat.Mul(x2imu, r.imu2cam))))
+	r.cam2aligned = rot.Normalize(quat.Mul(quat.Conj(eq2cam), EqToCam(aligned)))
 }
 
 // Predict returns the camera and aligned pointings for the IMU orientation
 // q_x2imu; ok is false before the first solve or for a NaN/zero quaternion.
 func (r *Reckoner) Predict(x2imu quat.Number) (camera, aligned RaDecRoll, ok bool) {
-	if !r.Initialized() || HasNaN(x2imu) {
+	if !r.Initialized() || rot.HasNaN(x2imu) {
 		return Invalid, Invalid, false
 	}
-	eq2cam := Normalize(quat.Mul(quat.Mul(r.eq2x, x2imu), r.imu2cam))
-	if HasNaN(eq2cam) {
+	eq2cam := rot.Normalize(quat.Mul(quat.Mul(r.eq2x, x2imu), r.imu2cam))
+	if rot.HasNaN(eq2cam) {
 		return Invalid, Invalid, false
 	}
-	eq2al := Normalize(quat.Mul(eq2cam, r.cam2aligned))
+	eq2al := rot.Normalize(quat.Mul(eq2cam, r.cam2aligned))
 	return ToRaDecRoll(eq2cam), ToRaDecRoll(eq2al), true
 }
 

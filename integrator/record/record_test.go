@@ -17,8 +17,8 @@ import (
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
-	"github.com/pifinder-go/pifinder/hw"
-	"github.com/pifinder-go/pifinder/hw/simimu"
+	"github.com/pifinder-go/pifinder/hw/imu"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/integrator"
 	"github.com/pifinder-go/pifinder/state"
@@ -59,7 +59,7 @@ func liveSession(t *testing.T, d time.Duration) ([]byte, []state.Estimate) {
 			t.Fatal(err)
 		}
 		solves := make(chan state.SolveEvent)
-		wg.Go(func() { hw.RunIMU(ctx, dev, st, zerolog.Nop(), hw.IMUOptions{}) })
+		wg.Go(func() { imu.Run(ctx, dev, st, zerolog.Nop(), imu.Options{}) })
 		wg.Go(func() { ig.Run(ctx, st, solves) })
 		wg.Go(func() { // stand-in solver: truth while still and uncovered, failures otherwise
 			tick := time.NewTicker(700 * time.Millisecond)

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"gonum.org/v1/gonum/num/quat"
 
-	"github.com/pifinder-go/pifinder/hw"
+	"github.com/pifinder-go/pifinder/hw/imu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/integrator/deadreck"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
 )
 
@@ -27,7 +28,7 @@ func slewWorld() *simworld.World {
 	})
 }
 
-func arcsecBetween(a, b quat.Number) float64 { return deadreck.Angle(a, b) / arcsec }
+func arcsecBetween(a, b quat.Number) float64 { return rot.Angle(a, b) / arcsec }
 
 func TestIdentity(t *testing.T) {
 	for _, dir := range []string{"", "flat", "left", "rev4_straight"} {
@@ -115,7 +116,7 @@ func TestCalibrationAndClose(t *testing.T) {
 		t.Errorf("gyro rate %.4f°/s during a 2°/s slew", rate)
 	}
 	s.Close()
-	if _, err := s.Read(context.Background()); !errors.Is(err, hw.ErrNoDevice) {
+	if _, err := s.Read(context.Background()); !errors.Is(err, imu.ErrNoDevice) {
 		t.Errorf("read after close: %v", err)
 	}
 }

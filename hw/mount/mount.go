@@ -1,4 +1,4 @@
-package deadreck
+package mount
 
 import (
 	"fmt"
@@ -7,10 +7,12 @@ import (
 
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
+
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
 )
 
-// DefaultScreenDirection is the build PiFinder assumes when none is configured.
-const DefaultScreenDirection = "right"
+// Default is the build PiFinder assumes when none is configured.
+const Default = "right"
 
 type imuMount struct {
 	ax1   r3.Vec
@@ -47,8 +49,8 @@ var legacyDirections = map[string]string{
 	"v4_straight": "rev4_straight",
 }
 
-// ScreenDirections lists the known build names, sorted.
-func ScreenDirections() []string {
+// Directions lists the known build names, sorted.
+func Directions() []string {
 	names := make([]string, 0, len(mounts))
 	for k := range mounts {
 		names = append(names, k)
@@ -57,10 +59,10 @@ func ScreenDirections() []string {
 	return names
 }
 
-// CanonicalDirection maps "" to the default and legacy v4_* names to rev4_*.
-func CanonicalDirection(dir string) string {
+// Canonical maps "" to the default and legacy v4_* names to rev4_*.
+func Canonical(dir string) string {
 	if dir == "" {
-		return DefaultScreenDirection
+		return Default
 	}
 	if n, ok := legacyDirections[dir]; ok {
 		return n
@@ -68,22 +70,22 @@ func CanonicalDirection(dir string) string {
 	return dir
 }
 
-// IMUToCam returns q_imu2cam for a build (screen_direction). An unknown
+// IMUToCamera returns q_imu2cam for a build (screen_direction). An unknown
 // direction is an error; "" means the default ("right").
-func IMUToCam(direction string) (quat.Number, error) {
-	m, ok := mounts[CanonicalDirection(direction)]
+func IMUToCamera(direction string) (quat.Number, error) {
+	m, ok := mounts[Canonical(direction)]
 	if !ok {
-		return quat.Number{}, fmt.Errorf("deadreck: unknown screen_direction %q (known: %v)", direction, ScreenDirections())
+		return quat.Number{}, fmt.Errorf("unknown screen direction %q (known: %v)", direction, Directions())
 	}
-	q := quat.Mul(AxisAngle(m.ax1, m.deg1*math.Pi/180), AxisAngle(m.ax2, m.deg2*math.Pi/180))
-	return Normalize(q), nil
+	q := quat.Mul(rot.AxisAngle(m.ax1, m.deg1*math.Pi/180), rot.AxisAngle(m.ax2, m.deg2*math.Pi/180))
+	return rot.Normalize(q), nil
 }
 
 // ImageRotation returns the solve-image rotation (degrees CCW) of a build.
 func ImageRotation(direction string) (int, error) {
-	m, ok := mounts[CanonicalDirection(direction)]
+	m, ok := mounts[Canonical(direction)]
 	if !ok {
-		return 0, fmt.Errorf("deadreck: unknown screen_direction %q", direction)
+		return 0, fmt.Errorf("unknown screen direction %q", direction)
 	}
 	return m.image, nil
 }

@@ -1,4 +1,4 @@
-package hw
+package imu
 
 import (
 	"context"
@@ -50,9 +50,9 @@ func (d *scriptIMU) count() int {
 	return d.reads
 }
 
-// runWorker runs a store and RunIMU for d of fake time, then cancels with a
-// cause and returns the final state and RunIMU's result.
-func runWorker(t *testing.T, dev IMU, opts IMUOptions, d time.Duration, logs *syncBuf) (state.State, error) {
+// runWorker runs a store and Run for d of fake time, then cancels with a
+// cause and returns the final state and Run's result.
+func runWorker(t *testing.T, dev Device, opts Options, d time.Duration, logs *syncBuf) (state.State, error) {
 	st := state.New(state.Default())
 	stCtx, stopStore := context.WithCancel(t.Context())
 	defer stopStore()
@@ -62,7 +62,7 @@ func runWorker(t *testing.T, dev IMU, opts IMUOptions, d time.Duration, logs *sy
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runErr = RunIMU(ctx, dev, st, zerolog.New(logs), opts)
+		runErr = Run(ctx, dev, st, zerolog.New(logs), opts)
 	}()
 	time.Sleep(d)
 	snap, err := st.Snapshot(t.Context())
@@ -86,9 +86,9 @@ func TestRunIMUPublishesAfterCalibration(t *testing.T) {
 			return Reading{Quat: quat.Number{Real: 1}, GyroCal: cal}, nil
 		}}
 		var logs syncBuf
-		snap, err := runWorker(t, dev, IMUOptions{}, 3*time.Second, &logs)
+		snap, err := runWorker(t, dev, Options{}, 3*time.Second, &logs)
 		if err != nil {
-			t.Fatalf("RunIMU returned %v, want nil", err)
+			t.Fatalf("Run returned %v, want nil", err)
 		}
 		if !snap.HasIMU || snap.IMU.Status != 3 || snap.IMU.Quat != (quat.Number{Real: 1}) {
 			t.Errorf("state IMU %+v (has %v)", snap.IMU, snap.HasIMU)
@@ -129,7 +129,7 @@ func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(t.Context())
 		go st.Run(ctx)
 		done := make(chan error)
-		go func() { done <- RunIMU(ctx, dev, st, zerolog.New(&logs), IMUOptions{}) }()
+		go func() { done <- Run(ctx, dev, st, zerolog.New(&logs), Options{}) }()
 
 		time.Sleep(3 * time.Minute)
 		reads := dev.count()
@@ -156,7 +156,7 @@ func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
 		}
 		cancel(errors.New("bye"))
 		if err := <-done; err != nil {
-			t.Errorf("RunIMU = %v", err)
+			t.Errorf("Run = %v", err)
 		}
 		<-st.Done()
 		if n := logs.Count(`"message":"` + "imu: stopping" + `"`); n != 1 {
@@ -167,7 +167,7 @@ func TestRunIMUBackoffAndRateLimitedLogs(t *testing.T) {
 
 func TestRunIMUNone(t *testing.T) {
 	var logs syncBuf
-	if err := RunIMU(t.Context(), nil, nil, zerolog.New(&logs), IMUOptions{}); err != nil {
+	if err := Run(t.Context(), nil, nil, zerolog.New(&logs), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(logs.String(), "DEGRADED_OPS IMU") || strings.Count(logs.String(), "\n") != 1 {
@@ -185,11 +185,11 @@ func TestRunIMUOwnerGone(t *testing.T) {
 		go st.Run(stCtx)
 		var logs syncBuf
 		done := make(chan error)
-		go func() { done <- RunIMU(t.Context(), dev, st, zerolog.New(&logs), IMUOptions{}) }()
+		go func() { done <- Run(t.Context(), dev, st, zerolog.New(&logs), Options{}) }()
 		time.Sleep(time.Second)
 		kill()
 		if err := <-done; err != nil {
-			t.Errorf("RunIMU = %v", err)
+			t.Errorf("Run = %v", err)
 		}
 		if n := logs.Count(`"message":"` + "imu: state owner gone; stopping" + `"`); n != 1 {
 			t.Errorf("owner-gone line %d times:\n%s", n, logs.String())

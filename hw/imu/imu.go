@@ -1,4 +1,4 @@
-package hw
+package imu
 
 import (
 	"context"
@@ -22,10 +22,10 @@ type Reading struct {
 	HasRaw      bool
 }
 
-// IMU is an orientation sensor. Read returns the current reading; it may
+// Device is an orientation sensor. Read returns the current reading; it may
 // block for bus I/O but returns when ctx ends. Close releases the device.
 // Implementations need not be safe for concurrent use: one worker owns one IMU.
-type IMU interface {
+type Device interface {
 	Read(ctx context.Context) (Reading, error)
 	Close() error
 }

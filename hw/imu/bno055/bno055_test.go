@@ -13,7 +13,7 @@ import (
 	"periph.io/x/conn/v3/i2c/i2ctest"
 	"periph.io/x/conn/v3/physic"
 
-	"github.com/pifinder-go/pifinder/hw"
+	"github.com/pifinder-go/pifinder/hw/imu"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -163,12 +163,12 @@ func TestInitFailures(t *testing.T) {
 		fail func(int) bool
 		want error
 	}{
-		{"wrong chip id", wrongID, nil, hw.ErrNoDevice},
-		{"no device (NACK on id)", initOps(), func(int) bool { return true }, hw.ErrNoDevice},
-		{"empty bus (playback error)", nil, nil, hw.ErrNoDevice},
-		{"NACK on power write", initOps(), func(i int) bool { return i == 4 }, hw.ErrBus},
-		{"NACK on IMUPLUS", initOps(), func(i int) bool { return i == 12 }, hw.ErrBus},
-		{"never back after reset", initOps()[:3], nil, hw.ErrNoDevice},
+		{"wrong chip id", wrongID, nil, imu.ErrNoDevice},
+		{"no device (NACK on id)", initOps(), func(int) bool { return true }, imu.ErrNoDevice},
+		{"empty bus (playback error)", nil, nil, imu.ErrNoDevice},
+		{"NACK on power write", initOps(), func(i int) bool { return i == 4 }, imu.ErrBus},
+		{"NACK on IMUPLUS", initOps(), func(i int) bool { return i == 12 }, imu.ErrBus},
+		{"never back after reset", initOps()[:3], nil, imu.ErrNoDevice},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestInitFailures(t *testing.T) {
 			}
 		})
 	}
-	if _, err := New(t.Context(), nil, Options{}); !errors.Is(err, hw.ErrNoDevice) {
+	if _, err := New(t.Context(), nil, Options{}); !errors.Is(err, imu.ErrNoDevice) {
 		t.Errorf("nil bus: %v", err)
 	}
 }
@@ -231,10 +231,10 @@ func TestDeviceDisappearsMidRun(t *testing.T) {
 		}
 	}
 	gone = true
-	if _, err := d.Read(t.Context()); !errors.Is(err, hw.ErrBus) {
+	if _, err := d.Read(t.Context()); !errors.Is(err, imu.ErrBus) {
 		t.Fatalf("read after disappearance: %v, want ErrBus", err)
 	}
-	if _, err := d.Read(t.Context()); !errors.Is(err, hw.ErrNoDevice) {
+	if _, err := d.Read(t.Context()); !errors.Is(err, imu.ErrNoDevice) {
 		t.Fatalf("re-init while gone: %v, want ErrNoDevice", err)
 	}
 	gone = false
@@ -254,7 +254,7 @@ func TestDeviceDisappearsMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Read(t.Context()); !errors.Is(err, hw.ErrBus) {
+	if _, err := d.Read(t.Context()); !errors.Is(err, imu.ErrBus) {
 		t.Errorf("read past transcript: %v", err)
 	}
 }

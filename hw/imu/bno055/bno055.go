@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/num/quat"
 	"periph.io/x/conn/v3/i2c"
 
-	"github.com/pifinder-go/pifinder/hw"
+	"github.com/pifinder-go/pifinder/hw/imu"
 )
 
 // DefaultAddr is the BNO055's I²C address with COM3 low (PiFinder's wiring).
@@ -104,11 +104,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // New checks the chip id on bus, resets the chip and selects IMUPLUS mode.
-// A wrong chip id or a silent bus is an error wrapping hw.ErrNoDevice.
+// A wrong chip id or a silent bus is an error wrapping imu.ErrNoDevice.
 // The bus stays the caller's: Close does not close it.
 func New(ctx context.Context, bus i2c.Bus, opts Options) (*Device, error) {
 	if bus == nil {
-		return nil, fmt.Errorf("bno055: nil bus: %w", hw.ErrNoDevice)
+		return nil, fmt.Errorf("bno055: nil bus: %w", imu.ErrNoDevice)
 	}
 	if opts.Addr == 0 {
 		opts.Addr = DefaultAddr
@@ -129,7 +129,7 @@ func New(ctx context.Context, bus i2c.Bus, opts Options) (*Device, error) {
 func (d *Device) write(reg, val byte) error {
 	d.wbuf = [2]byte{reg, val}
 	if err := d.dev.Tx(d.wbuf[:], nil); err != nil {
-		return fmt.Errorf("bno055: write reg %#02x: %w: %w", reg, hw.ErrBus, err)
+		return fmt.Errorf("bno055: write reg %#02x: %w: %w", reg, imu.ErrBus, err)
 	}
 	return nil
 }
@@ -138,7 +138,7 @@ func (d *Device) read(reg byte, n int) ([]byte, error) {
 	b := d.buf[:n]
 	d.wbuf[0] = reg
 	if err := d.dev.Tx(d.wbuf[:1], b); err != nil {
-		return nil, fmt.Errorf("bno055: read reg %#02x: %w: %w", reg, hw.ErrBus, err)
+		return nil, fmt.Errorf("bno055: read reg %#02x: %w: %w", reg, imu.ErrBus, err)
 	}
 	return b, nil
 }
@@ -146,10 +146,10 @@ func (d *Device) read(reg byte, n int) ([]byte, error) {
 func (d *Device) checkID() error {
 	b, err := d.read(regChipID, 1)
 	if err != nil {
-		return fmt.Errorf("bno055: no answer at %#02x: %w: %w", d.opts.Addr, hw.ErrNoDevice, err)
+		return fmt.Errorf("bno055: no answer at %#02x: %w: %w", d.opts.Addr, imu.ErrNoDevice, err)
 	}
 	if b[0] != ChipID {
-		return fmt.Errorf("bno055: chip id %#02x at %#02x, want %#02x: %w", b[0], d.opts.Addr, ChipID, hw.ErrNoDevice)
+		return fmt.Errorf("bno055: chip id %#02x at %#02x, want %#02x: %w", b[0], d.opts.Addr, ChipID, imu.ErrNoDevice)
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func (d *Device) init(ctx context.Context) error {
 		if err = d.checkID(); err == nil {
 			break
 		}
-		if !errors.Is(err, hw.ErrNoDevice) {
+		if !errors.Is(err, imu.ErrNoDevice) {
 			return err
 		}
 		if serr := d.opts.Sleep(ctx, settleDelay); serr != nil {
@@ -230,13 +230,13 @@ func le16(b []byte) float64 { return float64(int16(binary.LittleEndian.Uint16(b)
 // Read returns the calibration status, the fused quaternion and, with
 // Options.Raw, the gyro and linear acceleration. After a failed read the
 // next Read first re-initialises the chip.
-func (d *Device) Read(ctx context.Context) (hw.Reading, error) {
+func (d *Device) Read(ctx context.Context) (imu.Reading, error) {
 	if err := context.Cause(ctx); err != nil {
-		return hw.Reading{}, err
+		return imu.Reading{}, err
 	}
 	if d.needInit {
 		if err := d.init(ctx); err != nil {
-			return hw.Reading{}, err
+			return imu.Reading{}, err
 		}
 	}
 	r, err := d.read1()
@@ -246,8 +246,8 @@ func (d *Device) Read(ctx context.Context) (hw.Reading, error) {
 	return r, err
 }
 
-func (d *Device) read1() (hw.Reading, error) {
-	var r hw.Reading
+func (d *Device) read1() (imu.Reading, error) {
+	var r imu.Reading
 	b, err := d.read(regCalib, 1)
 	if err != nil {
 		return r, err
@@ -293,4 +293,4 @@ func (d *Device) Close() error {
 	return err
 }
 
-var _ hw.IMU = (*Device)(nil)
+var _ imu.Device = (*Device)(nil)

@@ -8,12 +8,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pifinder-go/pifinder/hw/mount"
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
+
 	"gonum.org/v1/gonum/num/quat"
 	"gonum.org/v1/gonum/spatial/r3"
 
-	"github.com/pifinder-go/pifinder/hw"
+	"github.com/pifinder-go/pifinder/hw/imu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/integrator/deadreck"
 )
 
 const arcsec = math.Pi / 180 / 3600
@@ -21,7 +23,7 @@ const arcsec = math.Pi / 180 / 3600
 // Config describes the simulated sensor. The zero value is a perfect,
 // calibrated, unquantised IMU on the default build.
 type Config struct {
-	// ScreenDirection is the build (see deadreck.IMUToCam); "" = "right".
+	// ScreenDirection is the build (see mount.IMUToCamera); "" = "right".
 	ScreenDirection string
 	// NoiseArcsec is the RMS angle of the random rotation added to each reading.
 	NoiseArcsec float64
@@ -71,7 +73,7 @@ func New(w *simworld.World, cfg Config) (*IMU, error) {
 	if cfg.NoiseArcsec < 0 || cfg.DriftArcsecPerS < 0 || cfg.BiasArcsec < 0 || cfg.CalibrateAfter < 0 {
 		return nil, fmt.Errorf("simimu: negative noise, drift, bias or calibration time in %+v", cfg)
 	}
-	imu2cam, err := deadreck.IMUToCam(cfg.ScreenDirection)
+	imu2cam, err := mount.IMUToCamera(cfg.ScreenDirection)
 	if err != nil {
 		return nil, fmt.Errorf("simimu: %w", err)
 	}
@@ -80,9 +82,9 @@ func New(w *simworld.World, cfg Config) (*IMU, error) {
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x51b1e5a3))
 	s := &IMU{w: w, cfg: cfg, imu2cam: imu2cam, rng: rng}
-	s.eq2x0 = deadreck.AxisAngle(randomAxis(rng), rng.Float64()*2*math.Pi)
+	s.eq2x0 = rot.AxisAngle(randomAxis(rng), rng.Float64()*2*math.Pi)
 	s.driftAx = randomAxis(rng)
-	s.bias = deadreck.AxisAngle(randomAxis(rng), cfg.BiasArcsec*arcsec)
+	s.bias = rot.AxisAngle(randomAxis(rng), cfg.BiasArcsec*arcsec)
 	return s, nil
 }
 
@@ -101,13 +103,13 @@ func (s *IMU) IMUToCam() quat.Number { return s.imu2cam }
 // EqToX returns the (drifting) reference frame q_eq2x at t.
 func (s *IMU) EqToX(t time.Time) quat.Number {
 	el := t.Sub(s.w.Start()).Seconds()
-	return quat.Mul(s.eq2x0, deadreck.AxisAngle(s.driftAx, s.cfg.DriftArcsecPerS*arcsec*el))
+	return quat.Mul(s.eq2x0, rot.AxisAngle(s.driftAx, s.cfg.DriftArcsecPerS*arcsec*el))
 }
 
 // Truth returns the noise-free, unquantised q_x2imu at t (bias included).
 func (s *IMU) Truth(t time.Time) quat.Number {
 	q := quat.Mul(quat.Mul(quat.Conj(s.EqToX(t)), s.w.Orientation(t)), quat.Conj(s.imu2cam))
-	return deadreck.Normalize(quat.Mul(q, s.bias))
+	return rot.Normalize(quat.Mul(q, s.bias))
 }
 
 func (s *IMU) status(t time.Time) int {
@@ -122,7 +124,7 @@ func (s *IMU) status(t time.Time) int {
 }
 
 // At returns the reading the sensor reports at t (with fresh noise).
-func (s *IMU) At(t time.Time) hw.Reading {
+func (s *IMU) At(t time.Time) imu.Reading {
 	q := s.Truth(t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,7 +132,7 @@ func (s *IMU) At(t time.Time) hw.Reading {
 		sd := s.cfg.NoiseArcsec * arcsec / math.Sqrt(3)
 		v := r3.Vec{X: s.rng.NormFloat64() * sd, Y: s.rng.NormFloat64() * sd, Z: s.rng.NormFloat64() * sd}
 		if n := r3.Norm(v); n > 0 {
-			q = quat.Mul(q, deadreck.AxisAngle(v, n))
+			q = quat.Mul(q, rot.AxisAngle(v, n))
 		}
 	}
 	// Keep the sign continuous, as the fused output is between glitches.
@@ -141,7 +143,7 @@ func (s *IMU) At(t time.Time) hw.Reading {
 	if s.cfg.Quantize {
 		q = quantize(q)
 	}
-	r := hw.Reading{Time: t, Quat: q, GyroCal: s.status(t)}
+	r := imu.Reading{Time: t, Quat: q, GyroCal: s.status(t)}
 	if s.cfg.Raw {
 		// Body rate from two noise-free orientations 10 ms apart.
 		const dt = 10 * time.Millisecond
@@ -163,15 +165,15 @@ func quantize(q quat.Number) quat.Number {
 }
 
 // Read returns the reading at the clock's now.
-func (s *IMU) Read(ctx context.Context) (hw.Reading, error) {
+func (s *IMU) Read(ctx context.Context) (imu.Reading, error) {
 	if err := context.Cause(ctx); err != nil {
-		return hw.Reading{}, err
+		return imu.Reading{}, err
 	}
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return hw.Reading{}, fmt.Errorf("simimu: read after close: %w", hw.ErrNoDevice)
+		return imu.Reading{}, fmt.Errorf("simimu: read after close: %w", imu.ErrNoDevice)
 	}
 	return s.At(s.cfg.Now()), nil
 }
@@ -184,4 +186,4 @@ func (s *IMU) Close() error {
 	return nil
 }
 
-var _ hw.IMU = (*IMU)(nil)
+var _ imu.Device = (*IMU)(nil)

@@ -1,4 +1,4 @@
-package hw
+package imu
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// IMUOptions configure RunIMU. Zero values take the defaults.
-type IMUOptions struct {
+// Options configure Run. Zero values take the defaults.
+type Options struct {
 	// Period between reads; default 1/30 s.
 	Period time.Duration
 	// ThresholdScale scales the moving thresholds (config imu_threshold_scale); default 1.
@@ -23,7 +23,7 @@ type IMUOptions struct {
 	LogEvery time.Duration
 }
 
-func (o IMUOptions) withDefaults() IMUOptions {
+func (o Options) withDefaults() Options {
 	if o.Period <= 0 {
 		o.Period = time.Second / 30
 	}
@@ -39,7 +39,7 @@ func (o IMUOptions) withDefaults() IMUOptions {
 	return o
 }
 
-// RunIMU is the IMU worker: it reads dev every Period, runs the readings
+// Run is the IMU worker: it reads dev every Period, runs the readings
 // through a Filter and publishes state.SetIMU once the gyro is calibrated.
 //
 // Read errors are retried with exponential backoff (Period·2ⁿ, capped at
@@ -48,19 +48,19 @@ func (o IMUOptions) withDefaults() IMUOptions {
 // recover. The gyro-uncalibrated warning ("NOIMU CAL") is rate-limited the
 // same way.
 //
-// A nil dev is "--imu none": RunIMU logs "DEGRADED_OPS IMU" once and
-// returns nil at once. RunIMU does not close dev; its caller does.
+// A nil dev is "--imu none": Run logs "DEGRADED_OPS IMU" once and
+// returns nil at once. Run does not close dev; its caller does.
 //
-// When ctx ends RunIMU logs exactly one line naming context.Cause(ctx) and
+// When ctx ends Run logs exactly one line naming context.Cause(ctx) and
 // returns nil. If the state owner is gone (state.ErrOwnerGone) it likewise
 // logs one line and returns nil: the pipeline is shutting down either way.
-func RunIMU(ctx context.Context, dev IMU, st *state.Store, log zerolog.Logger, opts IMUOptions) error {
+func Run(ctx context.Context, dev Device, st *state.Store, log zerolog.Logger, opts Options) error {
 	if dev == nil {
 		log.Warn().Str("event", "DEGRADED_OPS IMU").Msg("imu: no IMU; running camera-only, no dead reckoning")
 		return nil
 	}
 	if st == nil {
-		return errors.New("hw: RunIMU: nil state store")
+		return errors.New("hw: Run: nil state store")
 	}
 	w := &imuWorker{
 		dev: dev, st: st, log: log, opts: opts.withDefaults(),
@@ -71,10 +71,10 @@ func RunIMU(ctx context.Context, dev IMU, st *state.Store, log zerolog.Logger, o
 }
 
 type imuWorker struct {
-	dev    IMU
+	dev    Device
 	st     *state.Store
 	log    zerolog.Logger
-	opts   IMUOptions
+	opts   Options
 	filter *Filter
 	limit  *rateLog
 
