@@ -20,9 +20,8 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
 
-	"github.com/pifinder-go/pifinder/integrator/record"
+	"github.com/pifinder-go/pifinder/internal/cli"
 	"github.com/pifinder-go/pifinder/pipeline"
-	"github.com/pifinder-go/pifinder/solver/cli"
 )
 
 func main() {
@@ -53,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "db":
 			return cli.DB(args[1:], stdout, stderr)
 		case "replay":
-			return record.ReplayCommand(args[1:], stdout, stderr)
+			return cli.Replay(args[1:], stdout, stderr)
 		case "systemd-unit":
 			if err := pipeline.WriteSystemdUnit(stdout); err != nil {
 				return 1

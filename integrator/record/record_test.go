@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -186,39 +184,6 @@ func TestStoppedWhilePublishing(t *testing.T) {
 	}
 	if n, err := Verify(bytes.NewReader(cut), integrator.Config{}); err != nil || n != recorded || replayed != recorded {
 		t.Errorf("Verify %d, %v; replayed %d; recorded %d", n, err, replayed, recorded)
-	}
-}
-
-func TestReplayCommand(t *testing.T) {
-	data, _ := liveSession(t, sessionLength)
-	path := filepath.Join(t.TempDir(), "session.jsonl")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out, errb bytes.Buffer
-	if code := ReplayCommand([]string{"--verify", path}, &out, &errb); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) < 10 || !strings.Contains(out.String(), " CAM ra=") || !strings.Contains(out.String(), " IMU ra=") ||
-		!strings.Contains(errb.String(), "reproduced exactly") {
-		t.Errorf("output:\n%s\nstderr: %s", out.String()[:min(out.Len(), 500)], errb.String())
-	}
-	out.Reset()
-	if code := ReplayCommand([]string{"--json", path}, &out, &errb); code != 0 {
-		t.Fatal(code)
-	}
-	var e state.Estimate
-	if err := json.Unmarshal([]byte(strings.SplitN(out.String(), "\n", 2)[0]), &e); err != nil || !e.HasPointing() && e.Source != state.SourceCamFailed {
-		t.Errorf("json line: %v %+v", err, e)
-	}
-	for _, args := range [][]string{{}, {"a", "b"}, {"--bogus", path}} {
-		if code := ReplayCommand(args, &out, &errb); code != 2 {
-			t.Errorf("%v: exit %d, want 2", args, code)
-		}
-	}
-	if code := ReplayCommand([]string{filepath.Join(t.TempDir(), "missing")}, &out, &errb); code != 1 {
-		t.Errorf("missing file: exit %d", code)
 	}
 }
 

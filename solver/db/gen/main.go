@@ -5,9 +5,9 @@ package main
 import (
 	"os"
 
-	"github.com/pifinder-go/pifinder/solver/db"
+	"github.com/pifinder-go/pifinder/internal/cli"
 )
 
 func main() {
-	os.Exit(db.Command(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.DB(os.Args[1:], os.Stdout, os.Stderr))
 }

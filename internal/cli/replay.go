@@ -1,4 +1,4 @@
-package record
+package cli
 
 import (
 	"bufio"
@@ -8,18 +8,19 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
+
+	"github.com/pifinder-go/pifinder/integrator/record"
 
 	"github.com/pifinder-go/pifinder/integrator"
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// ReplayCommand is `pifinder replay [--json] [--verify] [--screen-direction D] FILE`:
+// Replay is `pifinder replay [--json] [--verify] [--screen-direction D] FILE`:
 // it replays a recording and prints one line per published estimate (time,
 // source, aligned RA/Dec/Roll, Alt/Az, constellation), or JSON lines with
 // --json. --verify also checks the replay against the recorded estimates.
 // It returns the process exit code: 0 ok, 1 failure, 2 usage.
-func ReplayCommand(args []string, stdout, stderr io.Writer) int {
+func Replay(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print estimates as JSON lines")
@@ -60,9 +61,9 @@ func ReplayCommand(args []string, stdout, stderr io.Writer) int {
 			werr = enc.Encode(e)
 			return
 		}
-		_, werr = fmt.Fprintln(w, FormatEstimate(e))
+		_, werr = fmt.Fprintln(w, record.FormatEstimate(e))
 	}
-	if err := Replay(bufio.NewReader(f), cfg, print); err != nil {
+	if err := record.Replay(bufio.NewReader(f), cfg, print); err != nil {
 		fmt.Fprintf(stderr, "replay: %s: %v\n", path, err)
 		return 1
 	}
@@ -75,7 +76,7 @@ func ReplayCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "replay: %v\n", err)
 			return 1
 		}
-		n, err := Verify(bufio.NewReader(f), cfg)
+		n, err := record.Verify(bufio.NewReader(f), cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "replay: %s: %v\n", path, err)
 			return 1
@@ -83,31 +84,4 @@ func ReplayCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "replay: %d estimates reproduced exactly\n", n)
 	}
 	return 0
-}
-
-// FormatEstimate is the one-line text form of an estimate: time, source,
-// aligned RA/Dec/Roll, Alt/Az ("-" when unknown) and constellation.
-func FormatEstimate(e state.Estimate) string {
-	src := string(e.Source)
-	if src == "" {
-		src = "-"
-	}
-	p := e.Aligned.Estimate
-	pos := "ra=- dec=- roll=-"
-	if p.Valid {
-		pos = fmt.Sprintf("ra=%.4f dec=%+.4f roll=%.2f", p.RA, p.Dec, p.Roll)
-	}
-	altaz := "alt=- az=-"
-	if e.HasAltAz {
-		altaz = fmt.Sprintf("alt=%+.2f az=%.2f", e.Alt, e.Az)
-	}
-	con := e.Constellation
-	if con == "" {
-		con = "-"
-	}
-	ts := "-"
-	if !e.EstimateTime.IsZero() {
-		ts = e.EstimateTime.UTC().Format(time.RFC3339Nano)
-	}
-	return fmt.Sprintf("%s %s %s %s %s matches=%d", ts, src, pos, altaz, con, e.Diag.Matches)
 }

@@ -1,4 +1,4 @@
-package db
+package cli
 
 import (
 	"context"
@@ -11,24 +11,26 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pifinder-go/pifinder/solver/db"
+
 	"golang.org/x/term"
 
 	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
-// Command runs `db build ...` or `db info FILE` with args after "db" and
+// DB runs `db build ...` or `db info FILE` with args after "db" and
 // returns the exit status. Progress goes to stderr only when it is a
 // terminal.
-func Command(args []string, stdout, stderr io.Writer) int {
+func DB(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: pifinder db build|info ... (see pifinder db build --help)")
 		return 2
 	}
 	switch args[0] {
 	case "build":
-		return buildCommand(args[1:], stdout, stderr)
+		return dbBuild(args[1:], stdout, stderr)
 	case "info":
-		return infoCommand(args[1:], stdout, stderr)
+		return dbInfo(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "usage:\n  pifinder db build --catalog FILE --fov-min DEG --fov-max DEG [--mag-limit M] [--epoch YEAR] -o FILE\n  pifinder db info FILE")
 		return 0
@@ -44,10 +46,10 @@ func currentEpoch() float64 {
 	return math.Round(y*10) / 10
 }
 
-func buildCommand(args []string, stdout, stderr io.Writer) int {
+func dbBuild(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("db build", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o BuildOptions
+	var o db.BuildOptions
 	cat := fs.String("catalog", "", "hip8-style CSV catalogue (required)")
 	out := fs.String("o", "", "output database file (required)")
 	fs.Float64Var(&o.FOVMin, "fov-min", 0, "smallest field to cover, degrees, shorter side of the frame (required)")
@@ -90,7 +92,7 @@ func buildCommand(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	d, err := Build(context.Background(), stars, o)
+	d, err := db.Build(context.Background(), stars, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "db build: %v\n", err)
 		return 1
@@ -130,7 +132,7 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
-func infoCommand(args []string, stdout, stderr io.Writer) int {
+func dbInfo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("db info", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, "usage: pifinder db info FILE  (prints the header and checks the file)") }
@@ -150,7 +152,7 @@ func infoCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "db info: %v\n", err)
 		return 1
 	}
-	h, err := DecodeHeader(b)
+	h, err := db.DecodeHeader(b)
 	if err != nil {
 		fmt.Fprintf(stderr, "db info: %s: %v\n", path, err)
 		return 1
@@ -159,7 +161,7 @@ func infoCommand(args []string, stdout, stderr io.Writer) int {
 	for i := 0; i < int(h.Scales); i++ {
 		fmt.Fprintf(stdout, "scale %d: %.2f deg\n", i, h.ScaleFOV(i))
 	}
-	if _, err := Decode(b); err != nil {
+	if _, err := db.Decode(b); err != nil {
 		fmt.Fprintf(stdout, "integrity: FAILED: %v\n", err)
 		return 1
 	}

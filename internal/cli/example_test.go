@@ -3,7 +3,7 @@ package cli_test
 import (
 	"os"
 
-	"github.com/pifinder-go/pifinder/solver/cli"
+	"github.com/pifinder-go/pifinder/internal/cli"
 )
 
 // `pifinder db info` on a missing file reports the error and exits 1.

@@ -135,7 +135,7 @@ func Solve(args []string, stdout, stderr io.Writer) int {
 		req := solver.Request{Centroids: cents, Width: b.Dx(), Height: b.Dy(),
 			FOVEstimate: *fovEst, FOVMaxError: *fovErr, TargetPixel: tp}
 		res := sv.Solve(context.Background(), req)
-		rec := record(path, res, len(cents), tDetect, b)
+		rec := solveRecord(path, res, len(cents), tDetect, b)
 		if *asJSON {
 			if err := enc.Encode(rec); err != nil {
 				fmt.Fprintf(stderr, "solve: %v\n", err)
@@ -173,7 +173,7 @@ func parsePair(s string) ([2]float64, error) {
 
 func ptr(v float64) *float64 { return &v }
 
-func record(path string, r solver.Result, nStars int, tDetect time.Duration, b image.Rectangle) SolveRecord {
+func solveRecord(path string, r solver.Result, nStars int, tDetect time.Duration, b image.Rectangle) SolveRecord {
 	rec := SolveRecord{
 		Image:         path,
 		Solved:        r.Status == solver.StatusMatch,
