@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
-	"net"
 
 	"github.com/pifinder-go/pifinder/serve/api"
 	"github.com/pifinder-go/pifinder/state/config"
@@ -20,20 +18,28 @@ func (f frameSource) LatestFrame() (api.FrameView, bool) {
 	return api.FrameView{Gray: v.Gray, Meta: v.Meta, Stars: v.Stars, Matched: v.Matched, TargetPixel: v.TargetPixel}, true
 }
 
-// addAPI opens the HTTP API's listener and adds its worker.
-func (p *Pipeline) addAPI(cfg Config, _ config.Config) error {
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+// openAPI opens the HTTP API's listener and adds its worker. The API saves
+// the alignment through the settings file's owner (nil: nothing persisted).
+func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
+	if cfg.HTTPAddr == "" {
+		return nil
+	}
+	ln, err := listen("--http", cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("http api: %w", err)
+		return err
 	}
 	p.httpLn = ln
-	p.closers = append(p.closers, func() error { _ = ln.Close(); return nil })
+	p.adopt(func() error { _ = ln.Close(); return nil })
+	var settings api.Settings
+	if file != nil { // a nil *config.File in the interface would not be nil
+		settings = file
+	}
 	srv := api.New(api.Config{
-		Store:      p.store,
-		Log:        cfg.Log.With().Str("worker", "http").Logger(),
-		Token:      cfg.APIToken,
-		Frames:     frameSource{p},
-		ConfigPath: cfg.ConfigPath,
+		Store:    p.store,
+		Log:      workerLog(cfg.Log, "http"),
+		Token:    cfg.APIToken,
+		Frames:   frameSource{p},
+		Settings: settings,
 	})
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "http", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})
 	return nil

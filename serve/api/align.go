@@ -79,12 +79,12 @@ func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "cannot align: "+err.Error())
 		return
 	}
-	if err := s.cfg.Store.Update(ctx, state.SetTargetPixel{Pixel: px}); err != nil {
+	persisted, err, saveErr := s.setTargetPixel(ctx, px)
+	if err != nil {
 		s.updateFailed(w, "align", err)
 		return
 	}
-	persisted, err := s.persist(px)
-	if err != nil {
+	if err := saveErr; err != nil {
 		s.cfg.Log.Error().Err(err).Msg("api align: target pixel set but not saved")
 		writeError(w, http.StatusInternalServerError, "target pixel set but not saved: "+err.Error())
 		return
@@ -94,26 +94,21 @@ func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, alignReply{TargetPixel: PixelView{Y: px.Y, X: px.X}, Persisted: persisted})
 }
 
-// persist saves the pixel with Persist, or into ConfigPath; it reports
-// whether anything was saved.
-func (s *Server) persist(px state.Pixel) (bool, error) {
-	if s.cfg.Persist != nil {
-		return true, s.cfg.Persist(px)
+// setTargetPixel sets the pixel in the state (stateErr: it was not), then
+// saves it through Settings (saveErr: the state has it, the file not);
+// persisted is whether it was saved. Concurrent calls are ordered, so the
+// state and the file end with the same pixel.
+func (s *Server) setTargetPixel(ctx context.Context, px state.Pixel) (persisted bool, stateErr, saveErr error) {
+	s.alignMu.Lock()
+	defer s.alignMu.Unlock()
+	if err := s.cfg.Store.Update(ctx, state.SetTargetPixel{Pixel: px}); err != nil {
+		return false, err, nil
 	}
-	if s.cfg.ConfigPath == "" {
-		return false, nil
+	if s.cfg.Settings == nil {
+		return false, nil, nil
 	}
-	s.saveMu.Lock()
-	defer s.saveMu.Unlock()
-	c, err := config.Load(s.cfg.ConfigPath)
-	if err != nil {
-		// Load returned a usable config (defaults or repaired values) and
-		// moved a corrupt file aside; saving writes a good file again.
-		s.cfg.Log.Warn().Err(err).Msg("api align: config file problem; rewriting it")
+	if err := s.cfg.Settings.Update(func(c *config.Config) { c.TargetPixel = [2]float64{px.Y, px.X} }); err != nil {
+		return false, nil, err
 	}
-	c.TargetPixel = [2]float64{px.Y, px.X}
-	if err := config.Save(s.cfg.ConfigPath, c); err != nil {
-		return false, err
-	}
-	return true, nil
+	return true, nil, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -12,6 +13,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -161,6 +163,12 @@ func TestRoutingErrors(t *testing.T) {
 		{"POST", "/api/state", 405},
 		{"GET", "/api/goto", 405},
 		{"GET", "/api/frame.png", 404},
+		{"GET", "/api/state/", 404},
+		{"GET", "/api", 404},
+		{"GET", "/", 404},
+		{"DELETE", "/api/align", 405},
+		{"PUT", "/healthz", 405},
+		{"OPTIONS", "/api/events", 405},
 	}
 	for _, tc := range tests {
 		code, b := do(t, tc.method, base+tc.path, "")
@@ -168,6 +176,51 @@ func TestRoutingErrors(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, code, tc.code)
 		}
 		errorOf(t, b)
+	}
+}
+
+// TestMethodNotAllowed: a 405 has a JSON body and a stable, sorted Allow
+// header; HEAD is served wherever GET is.
+func TestMethodNotAllowed(t *testing.T) {
+	store, _ := runStore(t, state.Default())
+	base := serve(t, Config{Store: store, Token: token})
+	for _, tc := range []struct{ method, path, allow, msg string }{
+		{"POST", "/api/state", "GET, HEAD", "method POST not allowed on /api/state"},
+		{"DELETE", "/api/events", "GET, HEAD", "method DELETE not allowed on /api/events"},
+		{"GET", "/api/goto", "POST", "method GET not allowed on /api/goto"},
+		{"PATCH", "/api/align", "POST", "method PATCH not allowed on /api/align"},
+	} {
+		for range 3 { // the same every time
+			req, _ := http.NewRequest(tc.method, base+tc.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 405 || resp.Header.Get("Allow") != tc.allow || len(resp.Header.Values("Allow")) != 1 {
+				t.Errorf("%s %s: %d Allow %q, want 405 Allow %q", tc.method, tc.path, resp.StatusCode, resp.Header.Values("Allow"), tc.allow)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("%s %s: Content-Type %q", tc.method, tc.path, ct)
+			}
+			if got := errorOf(t, b); got != tc.msg {
+				t.Errorf("%s %s: error %q, want %q", tc.method, tc.path, got, tc.msg)
+			}
+		}
+	}
+	code, b := do(t, "GET", base+"/nope/x", "")
+	if code != 404 || errorOf(t, b) != "no such endpoint: /nope/x" {
+		t.Errorf("404: %d %s", code, b)
+	}
+	req, _ := http.NewRequest("HEAD", base+"/api/state", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD /api/state: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
 
@@ -238,10 +291,17 @@ func TestAlign(t *testing.T) {
 	cam := geom.Camera{W: 512, H: 512, FOV: fov}
 	starRA, starDec := geom.Unproject(att, cam, 300.25, 200.5)
 	cfgPath := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(cfgPath, []byte(`{"camera_lens": "25mm", "display_brightness": 9}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("ok and persisted", func(t *testing.T) {
 		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
-		base := serve(t, Config{Store: store, Token: token, ConfigPath: cfgPath})
+		settings, err := config.Open(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := serve(t, Config{Store: store, Token: token, Settings: settings})
 		code, b := do(t, "POST", base+"/api/align", fmtSky(starRA, starDec), "X-API-Token", token)
 		if code != 200 {
 			t.Fatalf("%d %s", code, b)
@@ -260,6 +320,57 @@ func TestAlign(t *testing.T) {
 		c, err := config.Load(cfgPath)
 		if err != nil || math.Abs(c.TargetPixel[0]-200.5) > 1e-3 || math.Abs(c.TargetPixel[1]-300.25) > 1e-3 {
 			t.Errorf("config target_pixel %v (%v), want [200.5, 300.25]", c.TargetPixel, err)
+		}
+		if c.CameraLens != "25mm" || string(c.Extra["display_brightness"]) != "9" {
+			t.Errorf("align lost other settings: %+v", c)
+		}
+		if cur := settings.Current(); cur.TargetPixel != c.TargetPixel {
+			t.Errorf("owner's current pixel %v, file %v", cur.TargetPixel, c.TargetPixel)
+		}
+	})
+	t.Run("concurrent aligns agree", func(t *testing.T) {
+		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		settings, _ := config.Open(filepath.Join(t.TempDir(), "config.json"))
+		base := serve(t, Config{Store: store, Token: token, Settings: settings})
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ra, dec := geom.Unproject(att, cam, 100+float64(i)*20, 150)
+				if code, b := do(t, "POST", base+"/api/align", fmtSky(ra, dec), "X-API-Token", token); code != 200 {
+					t.Errorf("align %d: %d %s", i, code, b)
+				}
+			}()
+		}
+		wg.Wait()
+		st, _ := store.Snapshot(context.Background())
+		c, err := config.Load(settings.Path())
+		if err != nil || c.TargetPixel != [2]float64{st.TargetPixel.Y, st.TargetPixel.X} || settings.Current().TargetPixel != c.TargetPixel {
+			t.Errorf("state pixel %+v, file %v (%v), owner %v", st.TargetPixel, c.TargetPixel, err, settings.Current().TargetPixel)
+		}
+	})
+	t.Run("not persisted without settings", func(t *testing.T) {
+		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		base := serve(t, Config{Store: store, Token: token})
+		code, b := do(t, "POST", base+"/api/align", fmtSky(starRA, starDec), "X-API-Token", token)
+		var rep alignReply
+		if code != 200 || json.Unmarshal(b, &rep) != nil || rep.Persisted {
+			t.Errorf("%d %s, want 200 with persisted false", code, b)
+		}
+	})
+	t.Run("save fails", func(t *testing.T) {
+		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		fake := &fakeSettings{err: errors.New("disk full")}
+		base := serve(t, Config{Store: store, Token: token, Settings: fake})
+		code, b := do(t, "POST", base+"/api/align", fmtSky(starRA, starDec), "X-API-Token", token)
+		if code != 500 || !strings.Contains(errorOf(t, b), "not saved: disk full") {
+			t.Errorf("%d %s, want 500 naming the save error", code, b)
+		}
+		// The state has the new pixel all the same (the reply says so).
+		st, _ := store.Snapshot(context.Background())
+		if math.Abs(st.TargetPixel.X-300.25) > 1e-3 || fake.calls() != 1 {
+			t.Errorf("state pixel %+v, %d saves", st.TargetPixel, fake.calls())
 		}
 	})
 	t.Run("refusals", func(t *testing.T) {

@@ -12,6 +12,12 @@
 //	POST /api/goto           {"ra_deg", "dec_deg"} → the current goto target
 //	GET  /healthz            200 "ok" while the state owner answers within 1 s, else 503
 //
+// Routes are http.ServeMux patterns; a GET route answers HEAD too. Other
+// paths answer 404 and other methods 405 with an Allow header, both as JSON.
+// POST /api/align saves the new target pixel through Config.Settings (the
+// settings file's owner, state/config's File); the API never writes the
+// file itself.
+//
 // POST endpoints need the API token (Authorization: Bearer <token>, or
 // X-API-Token: <token>) and answer 401 without it; with no token configured
 // they are disabled (403). Bodies are limited to 64 KiB (413 beyond).

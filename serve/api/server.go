@@ -13,6 +13,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
+	"github.com/pifinder-go/pifinder/state/config"
 )
 
 // DefaultAddr is the default listen address: loopback only.
@@ -49,11 +51,10 @@ type Config struct {
 	Frames FrameSource
 	// Annotate draws the annotated frame; nil means the package's Annotate.
 	Annotate func(FrameView) image.Image
-	// Persist saves a new alignment pixel. When nil and ConfigPath is set,
-	// the pixel is written to that config file (state/config); when both
-	// are empty, the alignment is not persisted.
-	Persist    func(state.Pixel) error
-	ConfigPath string
+	// Settings is the owner of the settings file (a *config.File):
+	// POST /api/align saves the new target pixel through it. Nil: the
+	// alignment is not persisted (the reply says "persisted": false).
+	Settings Settings
 	// MaxBodyBytes bounds request bodies (default 64 KiB); larger gets 413.
 	MaxBodyBytes int64
 	// PointingInterval is the minimum time between two pointing events of
@@ -68,13 +69,22 @@ type Config struct {
 	SSEWriteTimeout time.Duration
 }
 
+// Settings changes the persisted settings; *config.File implements it.
+// Update must apply fn and save the result before returning, serialising
+// concurrent calls.
+type Settings interface {
+	Update(fn func(*config.Config)) error
+}
+
 // Server is the HTTP API. Create it with New; mount Handler anywhere, or run
 // it with Serve.
 type Server struct {
 	cfg     Config
 	handler http.Handler
-	saveMu  sync.Mutex // serialises config file read-modify-write
 	streams atomic.Int64
+	// alignMu orders concurrent aligns, so the state and the settings file
+	// end with the same pixel.
+	alignMu sync.Mutex
 }
 
 // New returns a server for cfg, filling in defaults.
@@ -105,39 +115,98 @@ func New(cfg Config) *Server {
 // Handler returns the API's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// route maps methods to handlers for one path.
-type route map[string]http.HandlerFunc
+// endpoint is one route of the API.
+type endpoint struct {
+	method, path string
+	handle       http.HandlerFunc
+}
+
+// endpoints lists every route; the router is built from this list, and so
+// are the tests of the token check (every mutating endpoint must have one).
+func (s *Server) endpoints() []endpoint {
+	return []endpoint{
+		{http.MethodGet, "/api/state", s.getState},
+		{http.MethodGet, "/api/events", s.getEvents},
+		{http.MethodGet, "/api/frame.png", s.getFrame},
+		{http.MethodPost, "/api/align", s.postAlign},
+		{http.MethodPost, "/api/goto", s.postGoto},
+		{http.MethodGet, "/healthz", s.getHealth},
+	}
+}
+
+// mutating reports whether requests with method change something and so
+// need the API token: everything but GET and HEAD.
+func mutating(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead
+}
 
 func (s *Server) routes() http.Handler {
-	table := map[string]route{
-		"/api/state":     {http.MethodGet: s.getState},
-		"/api/events":    {http.MethodGet: s.getEvents},
-		"/api/frame.png": {http.MethodGet: s.getFrame},
-		"/api/align":     {http.MethodPost: s.authorised(s.postAlign)},
-		"/api/goto":      {http.MethodPost: s.authorised(s.postGoto)},
-		"/healthz":       {http.MethodGet: s.getHealth},
+	mux := http.NewServeMux()
+	for _, e := range s.endpoints() {
+		h := e.handle
+		if mutating(e.method) {
+			h = s.authorised(h)
+		}
+		// A GET pattern serves HEAD too.
+		mux.HandleFunc(e.method+" "+e.path, h)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rt, ok := table[r.URL.Path]
-		if !ok {
-			writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
-			return
-		}
-		h, ok := rt[r.Method]
-		if !ok && r.Method == http.MethodHead {
-			h, ok = rt[http.MethodGet]
-		}
-		if !ok {
-			methods := make([]string, 0, len(rt))
-			for m := range rt {
-				methods = append(methods, m)
+	return jsonErrors{mux}
+}
+
+// jsonErrors serves mux, replying to requests that match no route with the
+// API's JSON errors instead of ServeMux's plain text: 404, or 405 with the
+// Allow header ServeMux computed (sorted, so stable).
+type jsonErrors struct{ mux *http.ServeMux }
+
+func (j jsonErrors) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := j.mux.Handler(r); pattern != "" {
+		j.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: let the mux decide (404, 405, or a redirect to the clean
+	// path) into a recorder, then answer in JSON.
+	rec := &recorder{header: http.Header{}}
+	j.mux.ServeHTTP(rec, r)
+	switch rec.code {
+	case http.StatusNotFound:
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
+	case http.StatusMethodNotAllowed:
+		var allow []string
+		for _, m := range strings.Split(rec.header.Get("Allow"), ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				allow = append(allow, m)
 			}
-			w.Header().Set("Allow", strings.Join(methods, ", "))
-			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
-			return
 		}
-		h(w, r)
-	})
+		slices.Sort(allow)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
+	default:
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.code)
+		_, _ = w.Write(rec.body.Bytes())
+	}
+}
+
+// recorder keeps the reply of the mux's own error and redirect handlers.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 // Serve serves the API on ln until ctx is cancelled, then shuts down
@@ -197,16 +266,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	ev.Msg("http api stopped")
 	return err
-}
-
-// ListenAndServe listens on the TCP address addr and calls Serve.
-func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("api: listen %s: %w", addr, err)
-	}
-	return s.Serve(ctx, ln)
 }
 
 // logWriter sends net/http's own messages (bad TLS, handler panics) to zerolog.

@@ -59,8 +59,8 @@ type Stats struct {
 	Gotos    uint64 // targets given to the state owner
 }
 
-// Server is the LX200 TCP server. Create it with New and run it with Serve
-// or ListenAndServe; a Server serves one listener once.
+// Server is the LX200 TCP server. Create it with New and run it with Serve;
+// a Server serves one listener once.
 type Server struct {
 	cfg    Config
 	latest atomic.Pointer[state.State]
@@ -103,16 +103,6 @@ func New(cfg Config) *Server {
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
 	return Stats{Accepted: s.accepted.Load(), Refused: s.refused.Load(), Commands: s.commands.Load(), Gotos: s.gotos.Load()}
-}
-
-// ListenAndServe listens on the TCP address addr and calls Serve.
-func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("lx200: listen %s: %w", addr, err)
-	}
-	return s.Serve(ctx, ln)
 }
 
 // Serve accepts clients on ln until ctx is cancelled or the state owner

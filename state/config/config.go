@@ -8,20 +8,20 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // ErrCorrupt marks a file that is not a valid config (bad JSON, wrong types).
-// Load moved it aside and returned the defaults.
-var ErrCorrupt = errors.New("config: corrupt file")
+// Load and Open moved it aside and returned the defaults.
+var ErrCorrupt = errors.New("corrupt file")
 
-// ErrInvalid marks a well-formed file with out-of-range values. Load reset
-// those values to their defaults and kept everything else; the file stays in
-// place and the next Save rewrites it.
-var ErrInvalid = errors.New("config: invalid values")
+// ErrInvalid marks out-of-range values. Load and Open reset those values to
+// their defaults and kept everything else; the file stays in place and the
+// next File.Update rewrites it. File.Update refuses a change that would
+// leave such values (and changes nothing).
+var ErrInvalid = errors.New("invalid values")
 
 // Exposure is the camera exposure setting: automatic, or a fixed time in µs.
 // In JSON it is the string "auto" or a number of microseconds.
@@ -245,12 +245,12 @@ func Marshal(c Config) ([]byte, error) {
 	enc := json.NewEncoder(&first)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(c); err != nil {
-		return nil, fmt.Errorf("config: encode: %w", err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	b := first.Bytes()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("config: encode: %w", err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	for k, v := range c.Extra {
 		if _, ok := m[k]; !ok && json.Valid(v) {
@@ -263,76 +263,49 @@ func Marshal(c Config) ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "    ")
 	if err := enc.Encode(m); err != nil {
-		return nil, fmt.Errorf("config: encode: %w", err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return out.Bytes(), nil
 }
 
-// Load reads the config file at path. A missing file gives the defaults and
-// no error. A corrupt file is renamed to path+".bad-<UTC timestamp>" and the
-// defaults are returned with an error wrapping ErrCorrupt that names the
-// backup. Out-of-range values give an error wrapping ErrInvalid together
-// with the otherwise loaded config. Any other read error returns the defaults
-// and the error. The returned Config is always usable.
+// Load reads the config file at path, for a program that only reads the
+// settings; the one writer of the file is a File (see Open). A missing file
+// gives the defaults and no error. A corrupt file is renamed to
+// path+".bad-<UTC timestamp>" and the defaults are returned with an error
+// wrapping ErrCorrupt that names the backup. Out-of-range values give an
+// error wrapping ErrInvalid together with the otherwise loaded config. Any
+// other read error returns the defaults and the error. The returned Config
+// is always usable. Errors read "config <path>: ...".
 func Load(path string) (Config, error) {
+	c, _, err := load(path)
+	return c, err
+}
+
+// load is Load; writable is false when the file could be neither read nor
+// set aside, so writing over it would lose it.
+func load(path string) (c Config, writable bool, err error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Default(), nil
+		return Default(), true, nil
 	}
 	if err != nil {
-		return Default(), fmt.Errorf("config: read %s: %w", path, err)
+		// The path is in the prefix already; keep the operation and cause.
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == path {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		}
+		return Default(), false, fmt.Errorf("config %s: %w", path, err)
 	}
-	c, err := Parse(data)
+	c, err = Parse(data)
 	if err == nil || !errors.Is(err, ErrCorrupt) {
 		if err != nil {
-			err = fmt.Errorf("config: %s: %w", path, err)
+			err = fmt.Errorf("config %s: %w", path, err)
 		}
-		return c, err
+		return c, true, err
 	}
 	bad := path + ".bad-" + time.Now().UTC().Format("20060102T150405.000000000Z")
 	if rerr := os.Rename(path, bad); rerr != nil {
-		return c, fmt.Errorf("config: %s: %w; could not move it aside: %w", path, err, rerr)
+		return c, false, fmt.Errorf("config %s: %w; could not move it aside: %w", path, err, rerr)
 	}
-	return c, fmt.Errorf("config: %s: %w; moved to %s, using defaults", path, err, bad)
-}
-
-// Save writes c to path atomically: a temporary file in the same directory
-// is written, synced and renamed over path, so a crash leaves either the old
-// or the new file, never a partial one.
-func Save(path string, c Config) error {
-	data, err := Marshal(c)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("config: save %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("config: save %s: write: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("config: save %s: chmod: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("config: save %s: sync: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("config: save %s: close: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("config: save %s: rename: %w", path, err)
-	}
-	// Sync the directory so the rename itself is durable; best effort, as
-	// some file systems do not support it.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return c, true, fmt.Errorf("config %s: %w; moved to %s, using defaults", path, err, bad)
 }

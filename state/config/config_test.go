@@ -22,34 +22,44 @@ func TestLoadMissingGivesDefaults(t *testing.T) {
 	}
 }
 
-func TestSaveLoadRoundTrip(t *testing.T) {
+func TestUpdateLoadRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
-	c := Default()
-	c.TargetPixel = [2]float64{250.5, 261.25}
-	c.CameraLens = "25mm"
-	c.CameraExp = Exposure{US: 400000}
-	c.SleepTimeout = "Off"
-	c.IMUThresholdScale = 2
-	c.Locations = []Location{{Name: "Home", Lat: 50.85, Lon: 4.35, AltitudeM: 60, Source: "MANUAL", IsDefault: true}}
-	c.APIToken = "s3cret"
-	c.Extra = map[string]json.RawMessage{"display_brightness": json.RawMessage(`255`)}
-	if err := Save(path, c); err != nil {
+	f, err := Open(path)
+	if err != nil {
 		t.Fatal(err)
+	}
+	want := Default()
+	want.TargetPixel = [2]float64{250.5, 261.25}
+	want.CameraLens = "25mm"
+	want.CameraExp = Exposure{US: 400000}
+	want.SleepTimeout = "Off"
+	want.IMUThresholdScale = 2
+	want.Locations = []Location{{Name: "Home", Lat: 50.85, Lon: 4.35, AltitudeM: 60, Source: "MANUAL", IsDefault: true}}
+	want.APIToken = "s3cret"
+	want.Extra = map[string]json.RawMessage{"display_brightness": json.RawMessage(`255`)}
+	if err := f.Update(func(c *Config) { *c = want }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, f.Current()); diff != "" {
+		t.Errorf("Current after Update (-want +got):\n%s", diff)
 	}
 	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(c, got); diff != "" {
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
 	data, _ := os.ReadFile(path)
 	if !strings.Contains(string(data), "\n    \"camera_exp\": 400000,\n") {
 		t.Errorf("file is not indented by 4 or camera_exp not numeric:\n%s", data)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("file mode %v (%v), want 0644", fi.Mode(), err)
+	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
-		t.Errorf("Save left %d files in the directory, want 1", len(entries))
+		t.Errorf("Update left %d files in the directory, want 1", len(entries))
 	}
 }
 
@@ -121,22 +131,20 @@ func TestLoadCorruptMovesAside(t *testing.T) {
 	if len(matches) != 1 {
 		t.Fatalf("backups = %v, want one", matches)
 	}
-	// The next Save writes a fresh file; the backup stays.
-	if err := Save(path, c); err != nil {
+	// Open of the backed-up path starts from defaults; the next Update
+	// writes a fresh file and the backup stays.
+	f, err := Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(path); err != nil {
-		t.Errorf("reload after save: %v", err)
+	if err := f.Update(func(c *Config) { c.CameraLens = "12mm" }); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path); err != nil || c.CameraLens != "12mm" {
+		t.Errorf("reload after update: %v, lens %q", err, c.CameraLens)
 	}
 	if m, _ := filepath.Glob(path + ".bad-*"); len(m) != 1 {
 		t.Errorf("backup lost: %v", m)
-	}
-}
-
-func TestSaveErrors(t *testing.T) {
-	err := Save(filepath.Join(t.TempDir(), "no", "such", "dir", "config.json"), Default())
-	if err == nil || !strings.Contains(err.Error(), "config: save") {
-		t.Errorf("Save into a missing directory: %v", err)
 	}
 }
 

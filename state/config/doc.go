@@ -3,12 +3,18 @@
 // timeout, IMU threshold scale, saved locations, the API token and the
 // listen addresses of the LX200 and HTTP servers.
 //
-// They live in one JSON file (indent 4, keys sorted). Load never fails hard:
-// a missing file gives the defaults; a corrupt file is moved aside (renamed
-// to path+".bad-<timestamp>") and reported, and the defaults are returned, so
-// a damaged file can never keep the finder from starting. Keys this package
-// does not know are kept and written back unchanged. Save is atomic: a
-// temporary file in the same directory, fsync, rename.
+// They live in one JSON file (indent 4, keys sorted) with one owner: the
+// File that Open returns holds the current settings (Current) and is the
+// only writer of the file (Update, serialised, atomic: a temporary file in
+// the same directory, fsync, rename, fsync of the directory). Every part of
+// the program that changes a setting asks that File; nothing else writes
+// the file. Load reads it for programs that only read.
+//
+// Opening never fails hard: a missing file gives the defaults; a corrupt
+// file is moved aside (renamed to path+".bad-<timestamp>") and reported, and
+// the defaults are used, so a damaged file can never keep the finder from
+// starting. Keys this package does not know are kept and written back
+// unchanged. Errors name the file once: "config <path>: corrupt file: ...".
 //
 // Live values (location fix, datetime, pointing, power) are not persisted,
 // as in PiFinder.

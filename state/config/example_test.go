@@ -13,16 +13,21 @@ func Example() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "config.json")
 
-	c, err := config.Load(path) // missing: defaults, no error
-	fmt.Println(c.TargetPixel, c.SleepTimeout, err)
+	settings, err := config.Open(path) // missing: defaults, no error
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := settings.Current()
+	fmt.Println(c.TargetPixel, c.SleepTimeout)
 
-	c.TargetPixel = [2]float64{251, 262}
-	if err := config.Save(path, c); err != nil {
+	// Every writer asks the owner; the file is replaced atomically.
+	if err := settings.Update(func(c *config.Config) { c.TargetPixel = [2]float64{251, 262} }); err != nil {
 		fmt.Println(err)
 	}
 	c, _ = config.Load(path)
-	fmt.Println(c.TargetPixel)
+	fmt.Println(c.TargetPixel, settings.Current().TargetPixel)
 	// Output:
-	// [256 256] 30s <nil>
-	// [251 262]
+	// [256 256] 30s
+	// [251 262] [251 262]
 }
