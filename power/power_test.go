@@ -2,6 +2,8 @@ package power
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -112,6 +114,112 @@ func TestWakeOnMotion(t *testing.T) {
 	})
 }
 
+// powerChange is a power state and when the store first showed it.
+type powerChange struct {
+	at    time.Time
+	power state.PowerState
+}
+
+// watchPower records every change of the power state until the rig stops;
+// the returned function reads the changes so far.
+func (r *rig) watchPower(t *testing.T) func() []powerChange {
+	sub, err := r.st.Subscribe(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var changes []powerChange
+	last := state.Awake
+	go func() {
+		defer sub.Close()
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case s := <-sub.C():
+				if s.Power != last {
+					last = s.Power
+					mu.Lock()
+					changes = append(changes, powerChange{time.Now(), s.Power})
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	return func() []powerChange {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(changes)
+	}
+}
+
+// TestMotionDoesNotExtendAwakeTimer checks the Manager's documented rule:
+// only key presses count as activity; IMU motion wakes a sleeping device
+// but does not extend the awake timer. With the IMU reporting motion every
+// 100 ms, the device still falls asleep one timeout after the last key, and
+// after motion woke it, one timeout after that wake.
+func TestMotionDoesNotExtendAwakeTimer(t *testing.T) {
+	const (
+		timeout = 10 * time.Second
+		session = 35 * time.Second
+		every   = 100 * time.Millisecond
+	)
+	cases := []struct {
+		name   string
+		moving bool
+		// changes is how many power changes the session shows: the IMU
+		// samples never keep the device awake; motion wakes it again.
+		changes int
+	}{
+		{"moving", true, 6}, // asleep at ~10 s, awake, asleep ~10 s later, ... (3 cycles in 35 s)
+		{"still", false, 1}, // asleep at ~10 s, and it stays asleep
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, timeout)
+				changes := r.watchPower(t)
+				synctest.Wait()
+				key := time.Now()
+				if ok, err := r.m.Press(r.ctx, 5); err != nil || !ok {
+					t.Fatalf("key while awake: ok=%v err=%v", ok, err)
+				}
+				for time.Since(key) < session {
+					s := state.ImuSample{Time: time.Now(), Status: 3, Moving: tc.moving}
+					if err := r.st.Update(r.ctx, state.SetIMU{Sample: s}); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(every)
+				}
+				synctest.Wait()
+				got := changes()
+				rel := relTimes(got, key)
+				t.Logf("changes after the key: %v", rel)
+				if len(got) != tc.changes {
+					t.Fatalf("%d power changes in %v of IMU samples (moving %v), want %d: %v", len(got), session, tc.moving, tc.changes, rel[:min(len(rel), 8)])
+				}
+				// Each sleep comes one timeout (plus at most two awake
+				// ticks) after the last key or wake, and each wake within
+				// one asleep tick of falling asleep.
+				activity := key
+				for i, c := range got {
+					switch c.power {
+					case state.Asleep:
+						if d := c.at.Sub(activity); d <= timeout || d > timeout+2*AwakePeriod {
+							t.Errorf("change %d: asleep %v after the last key or wake, want just over %v", i+1, d, timeout)
+						}
+					case state.Awake:
+						if d := c.at.Sub(got[i-1].at); d > AsleepPeriod {
+							t.Errorf("change %d: woken by motion %v after falling asleep, want within %v", i+1, d, AsleepPeriod)
+						}
+						activity = c.at
+					}
+				}
+			})
+		})
+	}
+}
+
 func TestTimeoutOff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, 0)
@@ -190,4 +298,13 @@ func TestPacerCadence(t *testing.T) {
 			t.Errorf("cancelled wait: %v", err)
 		}
 	})
+}
+
+// relTimes shows changes as "asleep@10.03s", relative to t0.
+func relTimes(cs []powerChange, t0 time.Time) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.power.String()+"@"+c.at.Sub(t0).String())
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/integrator"
+	"github.com/pifinder-go/pifinder/internal/sky/astro"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -26,7 +28,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // liveSession runs the real workers on a fake clock for d with a recorder
 // attached and returns the recording and the estimates the store received.
-func liveSession(t *testing.T, d time.Duration) ([]byte, []state.Estimate) {
+// A non-nil site is set as the observer's location before the workers start.
+func liveSession(t *testing.T, d time.Duration, site *state.Location) ([]byte, []state.Estimate) {
 	var buf bytes.Buffer
 	var live []state.Estimate
 	synctest.Test(t, func(t *testing.T) {
@@ -51,6 +54,11 @@ func liveSession(t *testing.T, d time.Duration) ([]byte, []state.Estimate) {
 		wg.Go(func() { st.Run(ctx) })
 		if err := st.Update(ctx, state.SetDateTime{Time: time.Date(2026, 3, 1, 21, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
+		}
+		if site != nil {
+			if err := st.Update(ctx, state.SetLocation{Location: *site}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		sub, err := st.Subscribe(ctx)
 		if err != nil {
@@ -122,7 +130,7 @@ func liveSession(t *testing.T, d time.Duration) ([]byte, []state.Estimate) {
 const sessionLength = 70 * time.Second
 
 func TestRecordReplayRoundTrip(t *testing.T) {
-	data, live := liveSession(t, sessionLength)
+	data, live := liveSession(t, sessionLength, nil)
 	var recorded []state.Estimate
 	kinds := map[state.SolveSource]int{}
 	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
@@ -161,11 +169,97 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRecordReplayWithSite records a live session with an observer site
+// set in the state and checks that the recording carries the site and that
+// the replay computes Alt/Az there: present on every estimate and equal to
+// the recorded ones.
+func TestRecordReplayWithSite(t *testing.T) {
+	site := state.Location{Lat: 50.11, Lon: 8.68, AltitudeM: 112, Source: "MANUAL", Timezone: "UTC"}
+	data, _ := liveSession(t, sessionLength, &site)
+
+	var recorded []state.Estimate
+	var ticks, located int
+	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var l Line
+		if err := json.Unmarshal(line, &l); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		switch l.Type {
+		case TypeTick:
+			ticks++
+			if l.Tick.Location != nil {
+				located++
+				if *l.Tick.Location != site {
+					t.Errorf("line %d: recorded location %+v, want %+v", i+1, *l.Tick.Location, site)
+				}
+			}
+		case TypeEstimate:
+			recorded = append(recorded, *l.Estimate)
+		}
+	}
+	// The site does not change, so only the first tick carries it.
+	if ticks == 0 || located != 1 {
+		t.Fatalf("%d ticks, %d with a location; want the site recorded once", ticks, located)
+	}
+	if len(recorded) == 0 {
+		t.Fatal("no estimates recorded")
+	}
+	for i, e := range recorded {
+		if !e.HasAltAz {
+			t.Fatalf("recorded estimate %d (%s) has no Alt/Az", i+1, e.Source)
+		}
+	}
+
+	// The replay hands the recorded site to Alt/Az on every estimate...
+	var sites []state.Location
+	cfg := integrator.Config{AltAz: func(ra, dec float64, loc state.Location, at time.Time) (float64, float64) {
+		sites = append(sites, loc)
+		return skyAltAz(ra, dec, loc, at)
+	}}
+	var replayed []state.Estimate
+	if err := Replay(bytes.NewReader(data), cfg, func(e state.Estimate) { replayed = append(replayed, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) == 0 {
+		t.Fatal("the replay computed no Alt/Az")
+	}
+	for i, loc := range sites {
+		if loc.Lat != site.Lat || loc.Lon != site.Lon || loc.AltitudeM != site.AltitudeM {
+			t.Fatalf("Alt/Az %d computed at %+v, want the recorded site %+v", i+1, loc, site)
+		}
+	}
+	// ...and so reproduces the recorded Alt/Az exactly.
+	if len(replayed) != len(recorded) {
+		t.Fatalf("%d estimates replayed, %d recorded", len(replayed), len(recorded))
+	}
+	for i := range recorded {
+		r, p := recorded[i], replayed[i]
+		if !p.HasAltAz || p.Alt != r.Alt || p.Az != r.Az {
+			t.Fatalf("estimate %d (%s): replayed alt/az %v %.6f/%.6f, recorded %.6f/%.6f",
+				i+1, r.Source, p.HasAltAz, p.Alt, p.Az, r.Alt, r.Az)
+		}
+	}
+	if n, err := Verify(bytes.NewReader(data), integrator.Config{}); err != nil || n != len(recorded) {
+		t.Errorf("Verify: %d of %d, %v", n, len(recorded), err)
+	}
+	// The site matters: the same pointings seen from (0, 0) are elsewhere in the sky.
+	e := recorded[len(recorded)-1]
+	p := e.Aligned.Estimate
+	if alt, az := skyAltAz(p.RA, p.Dec, state.Location{}, e.EstimateTime); math.Abs(alt-e.Alt) < 1 && math.Abs(az-e.Az) < 1 {
+		t.Errorf("Alt/Az at the site (%.2f, %.2f) equal those at (0, 0): the test cannot tell the site was used", e.Alt, e.Az)
+	}
+}
+
+// skyAltAz is the integrator's default Alt/Az (integrator.Config.AltAz nil).
+func skyAltAz(ra, dec float64, loc state.Location, at time.Time) (float64, float64) {
+	return astro.AltAz(ra, dec, astro.Observer{LatDeg: loc.Lat, LonDeg: loc.Lon, HeightM: loc.AltitudeM}, at, astro.StandardWeather())
+}
+
 // TestStoppedWhilePublishing cuts a recording after a tick line, as when
 // the session stops between applying a tick and publishing its estimate:
 // replay must reproduce exactly the recorded estimates, no more.
 func TestStoppedWhilePublishing(t *testing.T) {
-	data, _ := liveSession(t, 20*time.Second)
+	data, _ := liveSession(t, 20*time.Second, nil)
 	lines := bytes.SplitAfter(bytes.TrimSpace(data), []byte("\n"))
 	last := -1 // the last tick followed by an estimate line
 	for i := range lines[:len(lines)-1] {

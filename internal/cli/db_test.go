@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pifinder-go/pifinder/solver/db"
@@ -53,14 +54,18 @@ func TestCommandInfo(t *testing.T) {
 	os.WriteFile(bad, db.DefaultBytes()[:1000], 0o644)
 	stdout.Reset()
 	stderr.Reset()
-	if code := DB([]string{"info", bad}, &stdout, &stderr); code == 0 {
-		t.Errorf("info on a truncated file: exit 0")
+	if code := DB([]string{"info", bad}, &stdout, &stderr); code != 1 {
+		t.Errorf("info on a truncated file: exit %d, want 1", code)
 	}
+	if want := "db info: " + bad + ": "; !strings.HasPrefix(stderr.String(), want) || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("info on a truncated file: stderr %q, want one line starting %q", stderr.String(), want)
+	}
+	stdout.Reset()
 	if code := DB([]string{"build", "--help"}, &stdout, &stderr); code != 0 {
 		t.Errorf("build --help: exit %d", code)
 	}
 	for _, flag := range []string{"catalog", "fov-min", "fov-max", "mag-limit", "epoch", "-o"} {
-		if !bytes.Contains(stderr.Bytes(), []byte(flag)) {
+		if !bytes.Contains(stdout.Bytes(), []byte(flag)) {
 			t.Errorf("build --help does not document %s", flag)
 		}
 	}

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -31,9 +29,7 @@ type DetectRecord struct {
 	TDetectMS float64      `json:"t_detect_ms"`
 }
 
-const detectUsage = `usage: pifinder detect [flags] IMAGE...
-
-Finds stars in each image (PNG, JPEG, TIFF, FITS; 8- or 16-bit, colour
+const detectAbout = `Finds stars in each image (PNG, JPEG, TIFF, FITS; 8- or 16-bit, colour
 converted to luma) and prints them brightest first: a table per image, or
 with --json one JSON object per image and line:
   {"image", "width", "height", "stars": [{"x", "y", "brightness", "peak",
@@ -41,57 +37,56 @@ with --json one JSON object per image and line:
 Coordinates are pixels with (0.5, 0.5) the centre of the top-left pixel;
 brightness is the background-subtracted sum and peak the brightest pixel, in
 the image's units; noise is the per-pixel noise estimate.
+
 Exit status 0 when every image was read, 1 when one could not be read (the
 others are still processed), 2 for bad usage.
-
-flags:
 `
 
-// Detect runs `pifinder detect`; args follow "detect".
-func Detect(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), detectUsage)
-		fs.PrintDefaults()
-	}
+type detectOptions struct {
+	json              bool
+	sigma, fwhm       float64
+	binning, maxStars int
+}
+
+func detectCommand() (*command, *detectOptions) {
+	c := newCommand("detect", "pifinder detect [flags] IMAGE...", detectAbout)
+	o := &detectOptions{}
 	def := detect.DefaultOptions()
-	asJSON := fs.Bool("json", false, "print one JSON object per image and line")
-	sigma := fs.Float64("sigma", def.Sigma, "detection threshold in noise sigmas of the matched filter (5 reaches fainter stars)")
-	binning := fs.Int("binning", def.Binning, "candidate search on 2x2 bins (2, fast) or at every pixel (1)")
-	maxStars := fs.Int("max-stars", 0, "report at most this many stars per image, brightest first (0: all)")
-	fwhm := fs.Float64("fwhm", def.FWHMPx, "expected star FWHM in pixels (matched filter and centroid window)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	c.fs.BoolVar(&o.json, "json", false, "print one JSON object per image and line")
+	c.fs.Float64Var(&o.sigma, "sigma", def.Sigma, "detection threshold in noise sigmas of the matched filter (5 reaches fainter stars)")
+	c.fs.IntVar(&o.binning, "binning", def.Binning, "candidate search on 2x2 bins (2, fast) or at every pixel (1)")
+	c.fs.IntVar(&o.maxStars, "max-stars", 0, "report at most this many stars per image, brightest first (0: all)")
+	c.fs.Float64Var(&o.fwhm, "fwhm", def.FWHMPx, "expected star FWHM in pixels (matched filter and centroid window)")
+	return c, o
+}
+
+// Detect runs `pifinder detect`; args follow "detect". It returns the exit
+// status.
+func Detect(args []string, stdout, stderr io.Writer) int {
+	c, o := detectCommand()
+	if code, ok := c.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "detect: no image given")
-		fs.Usage()
-		return 2
+	if c.fs.NArg() == 0 {
+		return c.usageError(stderr, "no image given")
 	}
-	if !(*sigma > 0) || (*binning != 1 && *binning != 2) || *maxStars < 0 || !(*fwhm > 0.5 && *fwhm < 20) {
-		fmt.Fprintln(stderr, "detect: need --sigma > 0, --binning 1 or 2, --max-stars >= 0, 0.5 < --fwhm < 20")
-		return 2
+	if !(o.sigma > 0) || (o.binning != 1 && o.binning != 2) || o.maxStars < 0 || !(o.fwhm > 0.5 && o.fwhm < 20) {
+		return c.usageError(stderr, "need --sigma > 0, --binning 1 or 2, --max-stars >= 0, 0.5 < --fwhm < 20")
 	}
-	det := detect.New(detect.Options{Sigma: *sigma, Binning: *binning, MaxStars: *maxStars, FWHMPx: *fwhm})
+	det := detect.New(detect.Options{Sigma: o.sigma, Binning: o.binning, MaxStars: o.maxStars, FWHMPx: o.fwhm})
 	enc := json.NewEncoder(stdout)
-	code := 0
-	for _, path := range fs.Args() {
+	code := exitOK
+	for _, path := range c.fs.Args() {
 		img, err := imaging.Load(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "detect: %v\n", err)
-			code = 1
+			code = c.fail(stderr, path, err)
 			continue
 		}
 		t0 := time.Now()
 		res, err := det.Detect(img)
 		dt := time.Since(t0)
 		if err != nil {
-			fmt.Fprintf(stderr, "detect: %s: %v\n", path, err)
-			code = 1
+			code = c.fail(stderr, path, err)
 			continue
 		}
 		rec := DetectRecord{Image: path, Width: res.Width, Height: res.Height, Noise: res.Noise,
@@ -99,10 +94,9 @@ func Detect(args []string, stdout, stderr io.Writer) int {
 		for i, s := range res.Stars {
 			rec.Stars[i] = DetectStar{X: s.X, Y: s.Y, Brightness: s.Brightness, Peak: s.Peak, Saturated: s.Saturated}
 		}
-		if *asJSON {
+		if o.json {
 			if err := enc.Encode(rec); err != nil {
-				fmt.Fprintf(stderr, "detect: write: %v\n", err)
-				return 1
+				return c.fail(stderr, "stdout", err)
 			}
 			continue
 		}

@@ -125,7 +125,7 @@ func TestDetectHelp(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, f := range []string{"-json", "-sigma", "-binning", "-max-stars", "-fwhm", "t_detect_ms"} {
-		if !strings.Contains(stderr.String(), f) {
+		if !strings.Contains(stdout.String(), f) {
 			t.Errorf("help lacks %s", f)
 		}
 	}

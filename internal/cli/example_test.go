@@ -11,6 +11,6 @@ func ExampleDB() {
 	code := cli.DB([]string{"info", "/nonexistent.db"}, os.Stdout, os.Stdout)
 	os.Stdout.WriteString(map[bool]string{true: "exit 1\n", false: "other\n"}[code == 1])
 	// Output:
-	// db info: open /nonexistent.db: no such file or directory
+	// db info: /nonexistent.db: no such file or directory
 	// exit 1
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,116 +43,143 @@ type SolveRecord struct {
 	Height        int      `json:"height"`
 }
 
-const solveUsage = `usage: pifinder solve [flags] IMAGE...
-
-Detects stars in each image (PNG, JPEG, TIFF, FITS; 16-bit data is scaled
+const solveAbout = `Detects stars in each image (PNG, JPEG, TIFF, FITS; 16-bit data is scaled
 to 8 bits first) and plate-solves them against the embedded star database
-(or --db FILE). One line per image; exit status 0 when every image was read,
-whether or not it solved, 1 when an image could not be read, 2 for bad usage.
+(or --db FILE). One line per image: text, or with --json one JSON object per
+image and line with the fields image, solved, status, mode, ra_deg, dec_deg,
+roll_deg, fov_deg, distortion, matches, rmse_arcsec, p90_arcsec,
+max_err_arcsec, prob, stars_detected, t_detect_ms, t_solve_ms,
+ra_target_deg, dec_target_deg, width and height (null when not solved).
+
+--target-pixel Y,X is a pixel position with (0.5, 0.5) the centre of the
+top-left pixel, so it must lie within [0, height] x [0, width] of each
+image. A malformed or negative value is bad usage; a position outside an
+image is that image's error: it is reported on stderr and not solved, the
+other images are.
 
 With --annotate OUT.png and one image, the annotated frame goes to OUT.png;
 with several images, to OUT-<image name>.png for each (OUT.png's directory).
 
-flags:
+Exit status 0 when every image was read and solved or not, 1 when an image
+could not be read or annotated or the target pixel lies outside it (the
+others are still processed), 2 for bad usage.
 `
 
-// Solve runs `pifinder solve`; args follow "solve".
+type solveOptions struct {
+	json                 bool
+	fovEst, fovErr       float64
+	target, db, annotate string
+	sigma                float64
+}
+
+func solveCommand() (*command, *solveOptions) {
+	c := newCommand("solve", "pifinder solve [flags] IMAGE...", solveAbout)
+	o := &solveOptions{}
+	fs := c.fs
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per image and line")
+	fs.Float64Var(&o.fovEst, "fov-estimate", 0, "horizontal field of view in degrees (0: blind over the database's range)")
+	fs.Float64Var(&o.fovErr, "fov-max-error", 0, "largest error of --fov-estimate in degrees (0: 15% of the estimate)")
+	fs.StringVar(&o.target, "target-pixel", "", "pixel `Y,X` whose sky position to report (ra_target_deg, dec_target_deg); must lie in the image")
+	fs.StringVar(&o.db, "db", "", "pattern database `FILE` (default: the embedded database)")
+	fs.StringVar(&o.annotate, "annotate", "", "write an annotated PNG to `OUT.png` (several images: OUT-<name>.png)")
+	fs.Float64Var(&o.sigma, "sigma", 8, "star detection threshold in noise sigmas")
+	return c, o
+}
+
+// Solve runs `pifinder solve`; args follow "solve". It returns the exit
+// status.
 func Solve(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), solveUsage)
-		fs.PrintDefaults()
+	c, o := solveCommand()
+	if code, ok := c.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	asJSON := fs.Bool("json", false, "print one JSON object per image and line")
-	fovEst := fs.Float64("fov-estimate", 0, "horizontal field of view in degrees (0: blind over the database's range)")
-	fovErr := fs.Float64("fov-max-error", 0, "largest error of --fov-estimate in degrees (0: 15% of the estimate)")
-	target := fs.String("target-pixel", "", "pixel `Y,X` whose sky position to report (ra_target_deg, dec_target_deg)")
-	dbPath := fs.String("db", "", "pattern database `FILE` (default: the embedded database)")
-	annotate := fs.String("annotate", "", "write an annotated PNG to `OUT.png` (several images: OUT-<name>.png)")
-	sigma := fs.Float64("sigma", 8, "star detection threshold in noise sigmas")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if c.fs.NArg() == 0 {
+		return c.usageError(stderr, "no image given")
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "solve: no image given")
-		fs.Usage()
-		return 2
-	}
-	if *fovEst < 0 || *fovErr < 0 || *sigma <= 0 {
-		fmt.Fprintln(stderr, "solve: --fov-estimate, --fov-max-error must be >= 0 and --sigma > 0")
-		return 2
+	if !(o.fovEst >= 0) || !(o.fovErr >= 0) || !(o.sigma > 0) {
+		return c.usageError(stderr, "--fov-estimate, --fov-max-error must be >= 0 and --sigma > 0")
 	}
 	var tp *[2]float64
-	if *target != "" {
-		p, err := parsePair(*target)
+	if o.target != "" {
+		p, err := parseTargetPixel(o.target)
 		if err != nil {
-			fmt.Fprintf(stderr, "solve: --target-pixel %q: %v\n", *target, err)
-			return 2
+			return c.usageError(stderr, "--target-pixel %q: %v", o.target, err)
 		}
 		tp = &p
 	}
 	var sv *solver.Solver
 	var err error
-	if *dbPath != "" {
-		sv, err = solver.Load(*dbPath)
+	if o.db != "" {
+		sv, err = solver.Load(o.db)
 	} else {
 		sv, err = solver.Default()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "solve: %v\n", err)
-		return 1
+		return c.fail(stderr, o.db, err)
 	}
 	do := detect.DefaultOptions()
-	do.Sigma = *sigma
+	do.Sigma = o.sigma
 	det := detect.New(do)
-	status := 0
+	status := exitOK
 	enc := json.NewEncoder(stdout)
-	for _, path := range fs.Args() {
+	for _, path := range c.fs.Args() {
 		img, err := imaging.Load(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "solve: %s: %v\n", path, err)
-			status = 1
+			status = c.fail(stderr, path, err)
 			continue
 		}
 		g := imaging.ToGray8(img)
+		b := g.Bounds()
+		if tp != nil && !(tp[0] <= float64(b.Dy()) && tp[1] <= float64(b.Dx())) {
+			status = c.fail(stderr, path, fmt.Errorf("--target-pixel %s is outside the %dx%d image (Y 0..%d, X 0..%d)",
+				o.target, b.Dx(), b.Dy(), b.Dy(), b.Dx()))
+			continue
+		}
 		t0 := time.Now()
 		dr, err := det.Detect(g)
 		tDetect := time.Since(t0)
 		if err != nil {
-			fmt.Fprintf(stderr, "solve: %s: %v\n", path, err)
-			status = 1
+			status = c.fail(stderr, path, err)
 			continue
 		}
 		cents := make([]solver.Centroid, len(dr.Stars))
 		for i, s := range dr.Stars {
 			cents[i] = solver.Centroid{X: s.X, Y: s.Y, Brightness: s.Brightness}
 		}
-		b := g.Bounds()
 		req := solver.Request{Centroids: cents, Width: b.Dx(), Height: b.Dy(),
-			FOVEstimate: *fovEst, FOVMaxError: *fovErr, TargetPixel: tp}
+			FOVEstimate: o.fovEst, FOVMaxError: o.fovErr, TargetPixel: tp}
 		res := sv.Solve(context.Background(), req)
 		rec := solveRecord(path, res, len(cents), tDetect, b)
-		if *asJSON {
+		if o.json {
 			if err := enc.Encode(rec); err != nil {
-				fmt.Fprintf(stderr, "solve: %v\n", err)
-				return 1
+				return c.fail(stderr, "stdout", err)
 			}
 		} else {
 			fmt.Fprintln(stdout, textLine(rec))
 		}
-		if *annotate != "" {
-			out := annotateName(*annotate, path, fs.NArg())
+		if o.annotate != "" {
+			out := annotateName(o.annotate, path, c.fs.NArg())
 			if err := writeAnnotated(out, g, dr.Stars, res, tp); err != nil {
-				fmt.Fprintf(stderr, "solve: annotate %s: %v\n", path, err)
-				status = 1
+				status = c.fail(stderr, path, fmt.Errorf("annotation %s", fileError(out, err)))
 			}
 		}
 	}
 	return status
+}
+
+// parseTargetPixel reads "Y,X": two finite, non-negative numbers (whether
+// they lie in an image is known only once it is loaded).
+func parseTargetPixel(s string) ([2]float64, error) {
+	p, err := parsePair(s)
+	if err != nil {
+		return p, err
+	}
+	for _, v := range p {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return p, errors.New("want two non-negative pixel coordinates Y,X")
+		}
+	}
+	return p, nil
 }
 
 func parsePair(s string) ([2]float64, error) {

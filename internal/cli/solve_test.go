@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -98,13 +100,78 @@ func TestSolveErrors(t *testing.T) {
 	}
 }
 
+// grayPNG writes a w×h PNG of faint noise.
+func grayPNG(t *testing.T, w, h int) string {
+	t.Helper()
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = uint8(10 + i*7%3)
+	}
+	p := filepath.Join(t.TempDir(), fmt.Sprintf("noise-%dx%d.png", w, h))
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, g); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestSolveTargetPixel: a malformed or negative --target-pixel is bad usage
+// (exit 2, nothing solved); one outside an image is that image's error
+// (exit 1, the image is not solved, the others are); the image's edges are
+// inside.
+func TestSolveTargetPixel(t *testing.T) {
+	small, big := grayPNG(t, 96, 64), grayPNG(t, 200, 150)
+	cases := []struct {
+		name   string
+		target string
+		images []string
+		code   int
+		lines  int    // lines on stdout
+		stderr string // "" for none
+	}{
+		{"inside", "32,48", []string{small}, 0, 1, ""},
+		{"far corner", "64,96", []string{small}, 0, 1, ""},
+		{"origin", "0,0", []string{small}, 0, 1, ""},
+		{"below", "64.5,10", []string{small}, 1, 0, "solve: " + small + ": --target-pixel 64.5,10 is outside the 96x64 image (Y 0..64, X 0..96)\n"},
+		{"right of", "10,97", []string{small}, 1, 0, "solve: " + small + ": --target-pixel 10,97 is outside the 96x64 image (Y 0..64, X 0..96)\n"},
+		{"outside one of two", "100,100", []string{small, big}, 1, 1, "solve: " + small + ": --target-pixel 100,100 is outside the 96x64 image (Y 0..64, X 0..96)\n"},
+		{"negative", "-1,10", []string{small}, 2, 0, `solve: --target-pixel "-1,10": want two non-negative pixel coordinates Y,X`},
+		{"NaN", "NaN,10", []string{small}, 2, 0, `solve: --target-pixel "NaN,10": want two non-negative`},
+		{"infinite", "10,+Inf", []string{small}, 2, 0, `solve: --target-pixel "10,+Inf": want two non-negative`},
+		{"one number", "12", []string{small}, 2, 0, `solve: --target-pixel "12": want two numbers Y,X`},
+		{"not a number", "a,b", []string{small}, 2, 0, `solve: --target-pixel "a,b": want two numbers Y,X`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Solve(append([]string{"--json", "--target-pixel", tc.target}, tc.images...), &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (%s)", code, tc.code, stderr.String())
+			}
+			if n := strings.Count(stdout.String(), "\n"); n != tc.lines {
+				t.Errorf("%d lines on stdout, want %d:\n%s", n, tc.lines, stdout.String())
+			}
+			if tc.stderr == "" && stderr.Len() != 0 || !strings.HasPrefix(stderr.String(), tc.stderr) {
+				t.Errorf("stderr %q, want it to start with %q", stderr.String(), tc.stderr)
+			}
+			if tc.lines == 1 && !strings.Contains(stdout.String(), `"width":`) {
+				t.Errorf("stdout %q", stdout.String())
+			}
+		})
+	}
+}
+
 func TestSolveHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := Solve([]string{"--help"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, f := range []string{"-json", "-fov-estimate", "-fov-max-error", "-target-pixel", "-db", "-annotate", "-sigma", "OUT-<"} {
-		if !strings.Contains(stderr.String(), f) {
+	for _, f := range []string{"-json", "-fov-estimate", "-fov-max-error", "-target-pixel", "-db", "-annotate", "-sigma", "OUT-<", "ra_target_deg"} {
+		if !strings.Contains(stdout.String(), f) {
 			t.Errorf("help lacks %s", f)
 		}
 	}
