@@ -669,10 +669,12 @@ func (s *Solver) verifyLIS(sc *scratch, m *model, cents []Centroid, nv, n1 int, 
 // p = n·π·rEff²/(W·H). rEff = 3× the RMS residual of the final fit,
 // between 1 px and the match radius, so a tight fit counts for more than a
 // loose one. The binomial tail is multiplied by nHyp, the hypothesis's
-// rank in the search (sequential Bonferroni, see the package doc). TestFalseMatchCalibration runs
-// thousands of negatives (random centroids, noise frames) through the solver
-// and checks that this number stays far above the acceptance threshold on
-// all of them.
+// rank in the search (sequential Bonferroni, see the package doc).
+// TestFalseMatchCalibration runs thousands of negatives (random centroids
+// solved with and without an FOV hint or a wrong prior, real fields with a
+// wrong prior) through the solver and checks that the number is calibrated:
+// at each level p from 0.3 down to the acceptance threshold, at most a
+// fraction p of the negatives reach p or less (within a binomial allowance).
 func (s *Solver) falseMatchProb(sc *scratch, m *model, nv, k, fixed int, rv, nHyp float64) float64 {
 	if k <= fixed {
 		return 1

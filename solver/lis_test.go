@@ -69,12 +69,12 @@ func TestProbeMatchesDB(t *testing.T) {
 					t.Fatalf("probed %v, want %v", got, want)
 				}
 				if len(sc.ranges) != len(sc.probe) {
-					t.Fatalf("%d ranges for %d buckets", len(sc.ranges), len(sc.probe))
+					t.Fatalf("%d ranges for %d probed buckets, want one range per bucket", len(sc.ranges), len(sc.probe))
 				}
 				for i, b := range sc.probe {
 					r := sc.ranges[i]
 					if r.lo != s.db.Offsets[b] || r.hi != s.db.Offsets[b+1] || (r.lo < r.hi && r.fp0 != s.db.FP[r.lo]) {
-						t.Fatalf("bucket %d: range %+v", b, r)
+						t.Fatalf("bucket %d: range %+v, want lo %d hi %d and the first fingerprint of the bucket", b, r, s.db.Offsets[b], s.db.Offsets[b+1])
 					}
 				}
 			}

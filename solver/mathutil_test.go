@@ -60,11 +60,11 @@ func TestDistortionRoundTrip(t *testing.T) {
 			ux, uy := m.undistort(p[0], p[1])
 			dx, dy := m.distort(ux, uy)
 			if math.Hypot(dx-p[0], dy-p[1]) > 1e-6 {
-				t.Errorf("k=%g: %v -> (%g, %g) -> (%g, %g)", k, p, ux, uy, dx, dy)
+				t.Errorf("k=%g: distort(undistort(%v)) = (%g, %g) via (%g, %g), want %v back (±1e-6 px)", k, p, dx, dy, ux, uy, p)
 			}
 			x, y := m.pixelFast(ux, uy)
 			if math.Hypot(256-x-p[0], 256-y-p[1]) > 0.01 {
-				t.Errorf("k=%g: pixelFast off by %g", k, math.Hypot(256-x-p[0], 256-y-p[1]))
+				t.Errorf("k=%g: pixelFast(undistort(%v)) = pixel (%g, %g), want (%g, %g) (±0.01 px)", k, p, x, y, 256-p[0], 256-p[1])
 			}
 		}
 	}

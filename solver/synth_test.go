@@ -159,17 +159,17 @@ func TestBlindAcrossFOVRange(t *testing.T) {
 				continue
 			}
 			if d := geom.Separation(r.RA, r.Dec, att.RA, att.Dec) * 512 / fc.fov; d > 2 {
-				t.Errorf("fov %.1f: wrong solution %.1f px off", fc.fov, d)
+				t.Errorf("fov %.1f: wrong solution, centre %.1f px from the truth, want ≤ 2 px", fc.fov, d)
 				continue
 			}
 			if math.Abs(r.FOV/fc.fov-1) > 0.005 {
-				t.Errorf("fov %.1f: fitted FOV %.3f", fc.fov, r.FOV)
+				t.Errorf("fov %.1f: fitted FOV %.3f°, want within 0.5%%", fc.fov, r.FOV)
 			}
 			ok++
 		}
 		t.Logf("fov %.1f: solved %d/%d blind", fc.fov, ok, n)
 		if ok < n*98/100 {
-			t.Errorf("fov %.1f: solved %d/%d", fc.fov, ok, n)
+			t.Errorf("fov %.1f: solved %d/%d blind, want ≥ 98%%", fc.fov, ok, n)
 		}
 	}
 }
@@ -199,7 +199,7 @@ func TestRequestValidation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := s.Solve(tc.ctx, tc.req).Status; got != tc.want {
-				t.Errorf("status %v, want %v", got, tc.want)
+				t.Errorf("Solve(%s) status %v, want %v", tc.name, got, tc.want)
 			}
 		})
 	}
@@ -221,20 +221,20 @@ func TestTargets(t *testing.T) {
 	r := s.Solve(context.Background(), Request{Centroids: c, Width: 512, Height: 512,
 		TargetPixel: &[2]float64{400, 100}, TargetSky: &[2]float64{tra, tdec}})
 	if r.Status != StatusMatch || !r.HasTarget || !r.HasTargetPixel {
-		t.Fatalf("%v target %v pixel %v", r.Status, r.HasTarget, r.HasTargetPixel)
+		t.Fatalf("status %v, HasTarget %v, HasTargetPixel %v; want a match with both targets", r.Status, r.HasTarget, r.HasTargetPixel)
 	}
 	if d := geom.Separation(r.RATarget, r.DecTarget, tra, tdec) * 3600; d > 10 {
-		t.Errorf("target pixel sky position %.1f\" off", d)
+		t.Errorf("target pixel (x 100, y 400) solved to (%.5f, %.5f), want (%.5f, %.5f) within 10\": %.1f\" off", r.RATarget, r.DecTarget, tra, tdec, d)
 	}
 	if d := math.Hypot(r.XTarget-100, r.YTarget-400); d > 0.2 {
-		t.Errorf("target sky pixel (%.2f, %.2f), want (100, 400)", r.XTarget, r.YTarget)
+		t.Errorf("target sky pixel (%.2f, %.2f), want (100, 400) within 0.2 px", r.XTarget, r.YTarget)
 	}
 	if math.Abs(math.Remainder(r.Roll-33, 360)) > 0.05 {
-		t.Errorf("roll %.3f, want 33", r.Roll)
+		t.Errorf("roll %.3f°, want 33° ± 0.05°", r.Roll)
 	}
 	for _, m := range r.Matched {
 		if m.HIP <= 0 || m.Residual > 60 {
-			t.Errorf("match %+v", m)
+			t.Errorf("match %+v: want a catalogue star (HIP > 0) within 60\"", m)
 		}
 	}
 }

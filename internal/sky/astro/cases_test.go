@@ -76,6 +76,32 @@ var altazCases = []altazCase{
 	{"Zenithish_Madrid", 150.0, 40.4, 40.42, -3.7, 650, "2026-03-01T22:00:00", true, 71.47683, 82.48195},
 }
 
+// altazSunCases are ERFA atco13 values for stars 3°-12° from the Sun in
+// daylight, where light deflection by the Sun (0.00407"·cot(E/2) at
+// elongation E: 0.16" at 3°, 0.04" at 12°) exceeds the stated accuracy; the
+// night-time rows of altaz-cases.csv are all more than 75° from the Sun
+// (≤ 0.005"), so they cannot tell whether deflection is applied. Same
+// conventions as altaz-cases.csv (ICRS, no proper motion or parallax,
+// UT1 = UTC, no polar motion, refraction yes = 1010 hPa, 10 °C, 50 %, 0.55 µm),
+// computed with ERFA 2.0.0 (Debian python3-erfa 2.0.0.1) and kept to 1e-7°:
+//
+//	aob, zob, ... = erfa.atco13(ra, dec, 0, 0, 0, 0, *erfa.dtf2d("UTC", ...), 0,
+//	                            lon, lat, h, 0, 0, phpa, tc, rh, wl)
+//	alt, az = 90° − zob, aob
+//
+// with each star placed at the given distance and position angle from the
+// Sun's direction (−erfa.epv00 heliocentric Earth) and rounded to 1e-4°.
+var altazSunCases = []altazCase{
+	{"Sun3deg_Hamburg", 91.3818, 26.0246, 53.55, 10.0, 20, "2026-06-21T11:00:00", false, 61.9653880, 166.2742931},
+	{"Sun3deg_Hamburg", 91.3818, 26.0246, 53.55, 10.0, 20, "2026-06-21T11:00:00", true, 61.9739640, 166.2742931},
+	{"Sun6deg_Hamburg", 87.5614, 17.7832, 53.55, 10.0, 20, "2026-06-21T11:00:00", false, 54.1500799, 174.6561907},
+	{"Sun6deg_Hamburg", 87.5614, 17.7832, 53.55, 10.0, 20, "2026-06-21T11:00:00", true, 54.1617131, 174.6561907},
+	{"Sun12deg_Sydney", 282.361, -27.0177, -33.87, 151.21, 50, "2026-12-21T23:00:00", false, 41.7747273, 97.6572470},
+	{"Sun12deg_Sydney", 282.361, -27.0177, -33.87, 151.21, 50, "2026-12-21T23:00:00", true, 41.7927320, 97.6572470},
+	{"Sun5deg_Equator", 355.1165, 2.2591, 0.0, 0.0, 0, "2026-03-20T09:00:00", false, 47.4094952, 86.4483659},
+	{"Sun5deg_Equator", 355.1165, 2.2591, 0.0, 0.0, 0, "2026-03-20T09:00:00", true, 47.4242886, 86.4483659},
+}
+
 func parseUTC(t *testing.T, s string) time.Time {
 	v, err := time.Parse("2006-01-02T15:04:05", s)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestTAIMinusUTC(t *testing.T) {
 	for _, l := range leapSeconds {
 		d := time.Unix(l.from, 0).UTC()
 		if d.Day() != 1 || (d.Month() != time.January && d.Month() != time.July) || d.Hour() != 0 {
-			t.Errorf("leap second entry %d is %v", l.from, d)
+			t.Errorf("leap second entry %d starts %v, want 00:00 UTC on 1 January or 1 July", l.from, d)
 		}
 	}
 }
@@ -35,17 +35,23 @@ func TestTAIMinusUTC(t *testing.T) {
 func TestJulianDateTT(t *testing.T) {
 	// J2000.0 is 2000-01-01 12:00 TT = 11:58:55.816 UTC.
 	j2000 := time.Date(2000, 1, 1, 11, 58, 55, 816e6, time.UTC)
-	if d := (JulianDateTT(j2000) - 2451545.0) * secDay; math.Abs(d) > 1e-3 {
-		t.Errorf("JD(TT) at J2000.0 off by %.6f s", d)
+	for _, c := range []struct {
+		name string
+		when time.Time
+		want float64 // JD(TT)
+	}{
+		{"J2000.0", j2000, 2451545.0},
+		// A zone other than UTC names the same instant.
+		{"J2000.0 given in CET", j2000.In(time.FixedZone("CET", 3600)), 2451545.0},
+		// Instants before 1970 split correctly: TT − UTC = 10 s + 32.184 s.
+		{"1960-01-01 UTC", time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), 2436934.5 + 42.184/secDay},
+	} {
+		if d := (JulianDateTT(c.when) - c.want) * secDay; math.Abs(d) > 1e-3 {
+			t.Errorf("%s: JulianDateTT(%v) = %.8f, want %.8f (±1 ms): off by %.6f s", c.name, c.when, JulianDateTT(c.when), c.want, d)
+		}
 	}
-	// A zone other than UTC names the same instant.
-	cet := time.FixedZone("CET", 3600)
-	if a, b := JulianDateTT(j2000), JulianDateTT(j2000.In(cet)); a != b {
-		t.Errorf("zone changes JD: %v vs %v", a, b)
-	}
-	// Instants before 1970 split correctly.
-	if d := JulianDateTT(time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)) - (2436934.5 + 42.184/secDay); math.Abs(d)*secDay > 1e-3 {
-		t.Errorf("JD 1960 off by %g s", d*secDay)
+	if a, b := JulianDateTT(j2000), JulianDateTT(j2000.In(time.FixedZone("CET", 3600))); a != b {
+		t.Errorf("the zone changes the JD: %v in UTC, %v in CET, want equal", a, b)
 	}
 }
 
@@ -54,16 +60,16 @@ func TestSiderealTime(t *testing.T) {
 	// 280.4606184°; UT1 = UTC here).
 	j := time.Date(2000, 1, 1, 12, 0, 0, 0, time.UTC)
 	if d := (GMST(j) - 280.46061837) * 3600; math.Abs(d) > 0.05 {
-		t.Errorf("GMST(J2000) off by %.3f\"", d)
+		t.Errorf("GMST(2000-01-01 12:00 UT1) = %.8f°, want 280.46061837° ± 0.05\": off by %.3f\"", GMST(j), d)
 	}
 	// Apparent minus mean is the equation of the equinoxes, under 1.2 s of time.
 	for _, when := range []time.Time{j, time.Date(2026, 8, 15, 21, 30, 0, 0, time.UTC)} {
 		ee := azDiff(GAST(when), GMST(when)) * 240 // degrees → seconds of time
 		if math.Abs(ee) > 1.2 || ee == 0 {
-			t.Errorf("%v: equation of the equinoxes %.3f s", when, ee)
+			t.Errorf("%v: equation of the equinoxes (GAST − GMST) %.3f s, want non-zero and within ±1.2 s", when, ee)
 		}
 	}
 	if d := azDiff(LocalSiderealTime(-120.97, j), GAST(j)-120.97); math.Abs(d) > 1e-9 {
-		t.Errorf("LST is not GAST + longitude: %g", d)
+		t.Errorf("LocalSiderealTime(−120.97°) − (GAST − 120.97°) = %g°, want 0 (±1e-9°)", d)
 	}
 }

@@ -40,7 +40,7 @@ func TestEmbeddedMatchesCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), embedded) {
-		t.Error("re-encoding hip8.csv does not reproduce hip8.bin.gz; run go generate ./solver/catalog")
+		t.Error("re-encoding hip8.csv does not reproduce hip8.bin.gz; run go generate ./internal/sky/starcat")
 	}
 }
 
@@ -52,7 +52,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	back, err := Decode(bytes.NewReader(good.Bytes()))
 	if err != nil || len(back) != 2 || back[1].PMDec != -1223.07 || !math.IsNaN(back[0].BV) {
-		t.Fatalf("round trip: %+v, %v", back, err)
+		t.Fatalf("Decode(Encode(stars)) = %+v, %v; want the 2 stars back unchanged (PMDec −1223.07, unknown BV NaN), no error", back, err)
 	}
 	cases := map[string][]byte{
 		"empty":     nil,
@@ -61,7 +61,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for name, in := range cases {
 		if _, err := Decode(bytes.NewReader(in)); err == nil {
-			t.Errorf("%s: no error", name)
+			t.Errorf("%s: Decode gave no error, want one", name)
 		}
 	}
 }

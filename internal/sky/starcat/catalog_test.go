@@ -19,18 +19,19 @@ func TestReadSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(stars) != 2 || stars[0].HIP != 57939 || !stars[0].HasPM || stars[1].HasPM {
-		t.Fatalf("unexpected stars %+v", stars)
+		t.Fatalf("got %+v, want 2 stars: HIP 57939 with a proper motion, then one without", stars)
 	}
 	if !math.IsNaN(stars[1].BV) {
 		t.Errorf("missing bv should be NaN, got %v", stars[1].BV)
 	}
 	// Groombridge 1830 moves about 2.4' in Dec over 25 years.
 	moved := stars[0].At(2025)
-	if d := (moved.Dec - stars[0].Dec) * 60; math.Abs(d-(-5813.0*25/3.6e6*60)) > 1e-9 {
-		t.Errorf("dec moved %v arcmin", d)
+	want := -5813.0 * 25 / 3.6e6 * 60
+	if d := (moved.Dec - stars[0].Dec) * 60; math.Abs(d-want) > 1e-9 {
+		t.Errorf("HIP 57939 At(2025): Dec moved %.9f', want μδ·25 yr = %.9f'", d, want)
 	}
 	if got := stars[1].At(2025); got.RA != stars[1].RA || got.Dec != stars[1].Dec {
-		t.Errorf("star without pm moved: %+v", got)
+		t.Errorf("HIP 55203 (no proper motion) At(2025) = (%g, %g), want it unmoved at (%g, %g)", got.RA, got.Dec, stars[1].RA, stars[1].Dec)
 	}
 }
 
@@ -45,7 +46,7 @@ func TestReadErrors(t *testing.T) {
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Read(strings.NewReader(in)); err == nil {
-				t.Fatal("want an error")
+				t.Fatalf("Read(%q) gave no error, want an ErrFormat error", in)
 			}
 		})
 	}
