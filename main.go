@@ -10,8 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,7 +39,13 @@ Usage:
   pifinder db build|info ...       build or inspect a solver database
   pifinder replay [flags] FILE     replay a recorded session through the integrator
   pifinder systemd-unit            print the systemd service unit
-  pifinder help                    this text
+  pifinder version                 print the version (also --version)
+  pifinder help                    this text (also --help)
+
+Exit status: 0 after a requested stop (SIGINT, SIGTERM, --duration), 1 when
+the pipeline stopped on its own (the state owner died: a service manager
+restarts it), 2 for bad usage or a start-up error (a bad flag, a missing
+file, a port in use).
 
 Each subcommand takes --help. Flags of the pipeline:
 `
@@ -54,27 +62,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "replay":
 			return cli.Replay(args[1:], stdout, stderr)
 		case "systemd-unit":
-			if err := pipeline.WriteSystemdUnit(stdout); err != nil {
-				return 1
-			}
+			return systemdUnit(args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, version())
 			return 0
 		case "help":
-			newFlags(stderr).fs.Usage()
+			newFlags(stdout).fs.Usage()
 			return 0
 		default:
 			fmt.Fprintf(stderr, "pifinder: unknown command %q (see pifinder --help)\n", args[0])
 			return 2
 		}
 	}
+	if wantsHelp(args) {
+		newFlags(stdout).fs.Usage()
+		return 0
+	}
 	f := newFlags(stderr)
 	if err := f.fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return 2 // the flag package has said what is wrong
 	}
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "pifinder: unexpected argument %q (see pifinder --help)\n", f.fs.Arg(0))
+		return 2
+	}
+	if f.version {
+		fmt.Fprintln(stdout, version())
+		return 0
+	}
+	if err := f.check(); err != nil {
+		fmt.Fprintln(stderr, "pifinder:", err)
 		return 2
 	}
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
@@ -84,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := f.config(log)
 	if err != nil {
-		log.Error().Err(err).Msg("bad flags")
+		log.Error().Err(err).Int("exit_status", 2).Msg("bad flags")
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -96,8 +113,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	p, err := pipeline.New(cfg)
 	if err != nil {
-		log.Error().Err(err).Msg("cannot start the pipeline")
-		return 1
+		log.Error().Err(err).Int("exit_status", 2).Msg("cannot start the pipeline")
+		return 2
 	}
 	err = p.Run(ctx)
 	code := pipeline.ExitCode(err)
@@ -134,6 +151,7 @@ type flags struct {
 	configPath      string
 	location        string
 	summaryEvery    time.Duration
+	version         bool
 }
 
 func newFlags(stderr io.Writer) *flags {
@@ -148,14 +166,14 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.fault, "fault", "", "inject a fault to demonstrate the shutdown path: owner-panic-after=DURATION or owner-error-after=DURATION (exit status 1)")
 	fs.StringVar(&f.logFormat, "log-format", "", "log format: console or json (default: console on a terminal, json otherwise)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&f.camera, "camera", "sim", "frame source: sim (rendered sky), replay (image files), rpicam (Raspberry Pi camera via rpicam-vid) or none")
+	fs.StringVar(&f.camera, "camera", "sim", "frame source: sim (rendered sky), replay (image files), rpicam (Raspberry Pi camera via rpicam-raw) or none")
 	fs.StringVar(&f.images, "images", "", "with --camera replay: a folder or glob of PNG/JPEG/TIFF/FITS frames")
 	fs.DurationVar(&f.replayInterval, "replay-interval", 10*time.Second, "with --camera replay: how long each frame is shown before the next")
 	fs.StringVar(&f.rpicamPath, "rpicam-path", "", "with --camera rpicam: the frame-streaming program of rpicam-apps (default rpicam-raw, looked up on PATH)")
 	fs.StringVar(&f.sensor, "sensor", "imx296", "with --camera rpicam: sensor profile imx296, imx462 or hq (with --lens it sets the solver's field hint)")
 	fs.StringVar(&f.lens, "lens", "", "lens: 12mm, 16mm or 25mm (default: the sensor's shipped lens)")
 	fs.StringVar(&f.exposure, "exposure", "auto", "exposure: auto (matched-star auto-exposure) or microseconds")
-	fs.Float64Var(&f.fov, "fov", -1, "solver field-of-view hint in degrees (-1: from sensor and lens; replay solves blind; 0: blind)")
+	fs.Float64Var(&f.fov, "fov", pipeline.FOVFromSource, "solver field-of-view hint in degrees, up to 60 (-1: from sensor and lens; replay solves blind; 0: blind)")
 	fs.StringVar(&f.imu, "imu", "", "IMU: sim (follows the simulated sky), bno055 (I2C on the Pi) or none (default: sim with --camera sim, bno055 with rpicam, none otherwise)")
 	fs.StringVar(&f.screenDirection, "screen-direction", "", "PiFinder build (IMU mounting): flat, left, right, straight, flat3, as_bloom, as_heart, rev4_left, rev4_right, rev4_straight (default: config file, else right)")
 	fs.StringVar(&f.sleepTimeout, "sleep-timeout", "", "inactivity before sleeping, e.g. 30s, 1m, or Off (default: config file, else 30s)")
@@ -166,8 +184,94 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.apiToken, "api-token", "", "token required by the API's mutating endpoints (default: the config file's api_token)")
 	fs.StringVar(&f.configPath, "config", defaultConfigPath(), "settings file (JSON; written atomically; missing means defaults)")
 	fs.StringVar(&f.location, "location", "", "observer site LAT,LON[,ALT_M] in degrees (east positive); sets the location as MANUAL")
-	fs.DurationVar(&f.summaryEvery, "summary-interval", 5*time.Second, "how often the summary log line is written")
+	fs.DurationVar(&f.summaryEvery, "summary-interval", 5*time.Second, "how often the summary log line is written (positive)")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	return f
+}
+
+// wantsHelp reports a --help or -h among the pipeline's flags (before any
+// "--"), which prints the usage on stdout and exits 0.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// check rejects flag values the flag package accepts but the pipeline
+// cannot use.
+func (f *flags) check() error {
+	switch {
+	case f.duration < 0:
+		return fmt.Errorf("--duration %v: must not be negative (0 runs until a signal)", f.duration)
+	case f.summaryEvery <= 0:
+		return fmt.Errorf("--summary-interval %v: must be positive", f.summaryEvery)
+	case f.replayInterval <= 0:
+		return fmt.Errorf("--replay-interval %v: must be positive", f.replayInterval)
+	}
+	return nil
+}
+
+// version is the module version and the VCS revision the binary was built
+// from, as the Go toolchain records them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "pifinder (no build information)"
+	}
+	v := "pifinder " + info.Main.Version
+	var rev, modified, at string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		case "vcs.time":
+			at = s.Value
+		}
+	}
+	if rev != "" {
+		v += " " + rev
+		if modified == "true" {
+			v += "+modified"
+		}
+		if at != "" {
+			v += " " + at
+		}
+	}
+	return v + " " + info.GoVersion
+}
+
+// systemdUnit is the systemd-unit subcommand: it prints the service unit.
+func systemdUnit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("systemd-unit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: pifinder systemd-unit\n\nPrints the systemd service unit for the Raspberry Pi (install it with:\n  pifinder systemd-unit | sudo tee /etc/systemd/system/pifinder.service).")
+	}
+	if wantsHelp(args) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "systemd-unit: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := pipeline.WriteSystemdUnit(stdout); err != nil {
+		fmt.Fprintln(stderr, "systemd-unit:", err)
+		return 1
+	}
+	return 0
 }
 
 func defaultConfigPath() string {
@@ -234,6 +338,11 @@ func parseLocation(s string) (pipeline.Site, error) {
 		}
 		v[i] = x
 	}
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return pipeline.Site{}, fmt.Errorf("--location %q: not a finite number", s)
+		}
+	}
 	if v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 360 {
 		return pipeline.Site{}, fmt.Errorf("--location %q: latitude or longitude out of range", s)
 	}
@@ -265,5 +374,8 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	default:
 		return zerolog.Nop(), fmt.Errorf("--log-format %q: want console or json", format)
 	}
+	// Milliseconds in every timestamp: a frame takes tens of them, and a
+	// reader lining up the camera, solver and IMU lines needs them.
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestRunExitStatus(t *testing.T) {
 		{"bad log format", []string{"--log-format", "xml"}, 2, []string{"console or json"}},
 		{"bad exposure", append([]string{"--exposure", "fast"}, quiet...), 2, []string{"microseconds"}},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command"}},
-		{"help", []string{"--help"}, 0, []string{"--duration", "--fault", "--log-format", "--camera", "--replay-interval", "--imu", "--record", "--lx200", "--http", "--api-token"}},
+		{"help", []string{"--help"}, 0, []string{"--duration", "--fault", "--log-format", "--camera", "--replay-interval", "--imu", "--record", "--lx200", "--http", "--api-token", "--version", "Exit status"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -32,9 +33,16 @@ func TestRunExitStatus(t *testing.T) {
 			if got != c.want {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", got, c.want, errOut.String())
 			}
+			text := errOut.String()
+			if c.name == "help" { // help is asked for: stdout, nothing on stderr
+				text = out.String()
+				if errOut.Len() > 0 {
+					t.Errorf("--help wrote to stderr:\n%s", errOut.String())
+				}
+			}
 			for _, l := range c.log {
-				if !strings.Contains(errOut.String(), strings.TrimPrefix(l, "--")) {
-					t.Errorf("stderr lacks %q:\n%s", l, errOut.String())
+				if !strings.Contains(text, strings.TrimPrefix(l, "--")) {
+					t.Errorf("output lacks %q:\n%s", l, text)
 				}
 			}
 			if time.Since(start) > 30*time.Second {
@@ -53,5 +61,49 @@ func TestSystemdUnit(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("unit lacks %q", want)
 		}
+	}
+}
+
+// TestStartupMistakes runs the binary's main path through every start-up
+// mistake a new user makes: each is exit status 2 and one line on stderr
+// naming the flag, never a stack trace.
+func TestStartupMistakes(t *testing.T) {
+	quiet := []string{"--http", "", "--config", "", "--log-format", "json", "--duration", "2s"}
+	cases := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--db", "/nonexistent"}, "--db /nonexistent"},
+		{[]string{"--camera", "bogus"}, "--camera bogus"},
+		{[]string{"--camera", "rpicam", "--rpicam-path", "/nonexistent/rpicam-raw"}, "--rpicam-path"},
+		{[]string{"--camera", "replay"}, "--images"},
+		{[]string{"--camera", "replay", "--images", "/nonexistent/*.png"}, "--images /nonexistent/*.png"},
+		{[]string{"--lx200", ":99999"}, "--lx200 :99999"},
+		{[]string{"--sleep-timeout", "bogus"}, "--sleep-timeout bogus"},
+		{[]string{"--screen-direction", "bogus"}, "--screen-direction bogus"},
+		{[]string{"--imu", "bogus"}, "--imu bogus"},
+		{[]string{"--sensor", "bogus"}, "--sensor bogus"},
+		{[]string{"--record", "/nonexistent/x.jsonl"}, "--record /nonexistent/x.jsonl"},
+		{[]string{"--fov", "-5"}, "--fov -5"},
+		{[]string{"--duration", "-5s"}, "--duration -5s"},
+		{[]string{"--lens", "99mm"}, "--lens 99mm"},
+		{[]string{"--summary-interval", "0s"}, "--summary-interval 0s"},
+		{[]string{"--location", "NaN,NaN,Inf"}, "--location"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := append(append([]string{}, quiet...), c.args...)
+			if !slices.Contains(c.args, "--lx200") {
+				args = append(args, "--lx200", "")
+			}
+			if got := run(args, &out, &errOut); got != 2 {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", got, errOut.String())
+			}
+			lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], c.flag) || strings.Contains(errOut.String(), "goroutine ") {
+				t.Fatalf("want one line naming %q, got:\n%s", c.flag, errOut.String())
+			}
+		})
 	}
 }

@@ -22,6 +22,19 @@ const (
 	AESNR = ae.ModeSNR
 )
 
+// Limits of the exposure commands.
+const (
+	// MaxExposureUS is a minute: far past any exposure a finder uses
+	// (PiFinder's auto-exposure stops at 1 s), so a larger value is a unit
+	// mistake (ms for µs), and it bounds how long one capture can hold the
+	// camera.
+	MaxExposureUS = 60_000_000
+	// MaxGain is well above the sensors' analogue gain (imx296 and imx462
+	// about 16×, HQ about 22×, libcamera's AnalogueGain limits) with room for
+	// digital gain; a larger value is a unit mistake (dB for a factor).
+	MaxGain = 1000
+)
+
 // SetExposure turns auto-exposure off and sets the exposure (µs).
 type SetExposure struct{ US int64 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
-	"github.com/pifinder-go/pifinder/internal/sky/starcat"
+	"github.com/pifinder-go/pifinder/camera/sim"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -18,8 +18,8 @@ func Example() {
 	store := state.New(state.Default())
 	go store.Run(ctx)
 
-	stars := []starcat.Star{{HIP: 1, RA: 83.8, Dec: -5.4, Vmag: 3}}
-	src, err := camera.Open("sim", camera.Config{Sim: camera.SimConfig{Stars: stars, Epoch: 2026}})
+	src, err := sim.New(sim.Config{Epoch: 2026}) // the built-in star catalogue
+
 	if err != nil {
 		fmt.Println(err)
 		return

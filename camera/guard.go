@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/pifinder-go/pifinder/internal/wait"
 )
 
 // Errors of the capture guard.
@@ -43,7 +45,7 @@ func newGuard(ctx context.Context, src Source, timeout time.Duration) *guard {
 	g := &guard{
 		src: src, timeout: timeout,
 		reqs: make(chan Settings, 1), res: make(chan capResult, 1), done: make(chan struct{}),
-		timer: newStoppedTimer(),
+		timer: wait.NewStoppedTimer(),
 	}
 	go g.loop(ctx)
 	return g

@@ -5,12 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/rs/zerolog"
-
-	"github.com/pifinder-go/pifinder/hw/simworld"
-	"github.com/pifinder-go/pifinder/internal/render"
-	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 )
 
 // DefaultSize is the side of the square solve image.
@@ -46,99 +40,37 @@ type Source interface {
 	Close() error
 }
 
-// Errors of the sources.
+// Errors of the sources. Sources wrap them so that the worker can tell
+// failures apart for its retries and rate-limited log lines.
 var (
 	ErrNoCamera   = errors.New("camera: no camera (source none)")
 	ErrNoFrames   = errors.New("camera: no readable frames")
 	ErrBadConfig  = errors.New("camera: bad configuration")
-	ErrDeadline   = errors.New("camera: capture deadline passed")
 	ErrSourceDown = errors.New("camera: source closed")
+	// ErrStalled: no frame arrived before the capture's deadline.
+	ErrStalled = errors.New("camera: no frame before the deadline")
+	// ErrShortFrame: the frame stream ended inside a frame.
+	ErrShortFrame = errors.New("camera: short frame")
+	// ErrChildExit: the camera helper program exited.
+	ErrChildExit = errors.New("camera: camera program exited")
 )
 
-// SimConfig configures the simulated sky.
-type SimConfig struct {
-	// Stars is the catalogue to draw (required; the embedded database's
-	// star list in the application).
-	Stars []starcat.Star
-	// Epoch is the Julian year proper motion is applied to; 0 means now.
-	Epoch float64
-	// World is the simulated telescope (shared with the simulated IMU);
-	// nil means simworld.New(time.Now(), simworld.DefaultScript()).
-	World *simworld.World
-	// Render holds the base render options (size, FOV, noise...); nil means
-	// render.DefaultOptions() at the configured Size. Attitude, ExposureUS,
-	// Gain, TrailPx and Seed are set per frame.
-	Render *render.Options
-}
+// MaxSize bounds the solve image's side: the detector and the solver's
+// pattern scale are built for PiFinder's 512 px image, and 4096 px already
+// costs 64× its work per frame, so anything larger is a configuration
+// mistake rather than a wish.
+const MaxSize = 4096
 
-// ReplayConfig configures the replay source.
-type ReplayConfig struct {
-	// Path is a folder (all PNG/JPEG/TIFF/FITS files in it) or a glob.
-	Path string
-	// Interval is how long each frame is shown; 0 means 10 s (PiFinder's
-	// debug camera).
-	Interval time.Duration
-	// Type is the camera type reported (default "replay").
-	Type string
-}
-
-// RpicamConfig configures the Raspberry Pi camera source.
-type RpicamConfig struct {
-	// Binary is the program to run; a bare name is looked up on PATH.
-	// Default "rpicam-raw" (rpicam-apps' raw-frame streamer, a build of
-	// rpicam-vid with the raw encoder).
-	Binary string
-	// Sensor is the profile: imx296, imx462 or hq (a driver id such as
-	// imx477 also works).
-	Sensor string
-	// RowStride is the byte length of one raw row on the pipe including
-	// padding; 0 means 2 × the raw width (no padding).
-	RowStride int
-	// SolveRotation turns the solve image counter-clockwise (degrees, a
-	// multiple of 90), PiFinder's solve_rotation.
-	SolveRotation int
-	// ExtraArgs are appended to the generated command line.
-	ExtraArgs []string
-	// Env is added to the child's environment.
-	Env []string
-	// FrameTimeout bounds the wait for one frame beyond the exposure time
-	// (default 5 s).
-	FrameTimeout time.Duration
-	// RestartMin and RestartMax bound the restart backoff (default 200 ms … 10 s).
-	RestartMin, RestartMax time.Duration
-}
-
-// Config selects and configures a source for Open.
-type Config struct {
-	Log    zerolog.Logger
-	Size   int // solve image side; 0 means 512
-	Sim    SimConfig
-	Replay ReplayConfig
-	Rpicam RpicamConfig
-}
-
-// Names are the source names Open accepts.
-var Names = []string{"sim", "replay", "rpicam", "none"}
-
-// Open returns the source called name: "sim", "replay", "rpicam" or "none".
-func Open(name string, cfg Config) (Source, error) {
-	if cfg.Size == 0 {
-		cfg.Size = DefaultSize
+// CheckSize returns the solve image side for a configured size: 0 means
+// DefaultSize; sizes outside [16, MaxSize] are ErrBadConfig.
+func CheckSize(size int) (int, error) {
+	if size == 0 {
+		return DefaultSize, nil
 	}
-	if cfg.Size < 16 || cfg.Size > 4096 {
-		return nil, fmt.Errorf("%w: solve size %d", ErrBadConfig, cfg.Size)
+	if size < 16 || size > MaxSize {
+		return 0, fmt.Errorf("%w: solve size %d (want 16 to %d)", ErrBadConfig, size, MaxSize)
 	}
-	switch name {
-	case "sim":
-		return NewSim(cfg)
-	case "replay":
-		return NewReplay(cfg)
-	case "rpicam":
-		return NewRpicam(cfg)
-	case "none", "":
-		return None{}, nil
-	}
-	return nil, fmt.Errorf("%w: unknown camera %q (want sim, replay, rpicam or none)", ErrBadConfig, name)
+	return size, nil
 }
 
 // None is the absent camera: Capture fails with ErrNoCamera; the worker
@@ -153,24 +85,3 @@ func (None) Info() Info { return Info{Type: "none"} }
 
 // Close does nothing.
 func (None) Close() error { return nil }
-
-// sleepCtx waits d on t (a stopped reusable timer) unless ctx ends first.
-func sleepCtx(ctx context.Context, t *time.Timer, d time.Duration) error {
-	if d <= 0 {
-		return context.Cause(ctx)
-	}
-	t.Reset(d)
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		t.Stop()
-		return context.Cause(ctx)
-	}
-}
-
-func newStoppedTimer() *time.Timer {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
-}

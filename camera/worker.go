@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/pifinder-go/pifinder/internal/sky/rot"
+	"github.com/pifinder-go/pifinder/internal/wait"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/image/tiff"
 
 	"github.com/pifinder-go/pifinder/camera/ae"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
 	"github.com/pifinder-go/pifinder/power"
 	"github.com/pifinder-go/pifinder/state"
 )
@@ -95,8 +97,10 @@ type errState struct {
 	suppressed int
 }
 
-// Run captures until ctx ends. On cancellation it logs one line naming the
-// cause and returns nil; it returns an error only for a bad configuration.
+// Run captures until ctx ends, then returns context.Cause(ctx); it returns
+// the owner's error when the state owner is gone, and ErrBadConfig for a
+// worker missing its Source, Store or Handoff. It logs nothing about
+// stopping: the pipeline's runner writes each worker's one stop line.
 func (w *Worker) Run(ctx context.Context) error {
 	if w.Source == nil || w.Store == nil || w.Handoff == nil {
 		return fmt.Errorf("%w: worker needs Source, Store and Handoff", ErrBadConfig)
@@ -149,6 +153,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	backoff := time.Duration(0)
 	for {
 		ps, err := pacer.Wait(ctx)
+		wait.Woke("camera")
 		if err != nil {
 			return w.stopped(ctx, err)
 		}
@@ -177,7 +182,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			w.noteError(err)
 			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if err := sleepCtx(ctx, w.timer, backoff); err != nil {
+			if err := wait.Sleep(ctx, w.timer, backoff); err != nil {
 				return w.stopped(ctx, err)
 			}
 			continue
@@ -210,7 +215,7 @@ func (w *Worker) setup(info Info) int {
 	}
 	w.pid, w.snr = ae.NewPID(pc), ae.NewSNR(sc)
 	w.errs = map[string]*errState{}
-	w.timer = newStoppedTimer()
+	w.timer = wait.NewStoppedTimer()
 	w.cmds = w.Commands
 	if w.AsleepEvery <= 0 {
 		return DefaultAsleepEvery
@@ -233,10 +238,9 @@ func stopCause(ctx context.Context, err error) error {
 // stopped logs the one stop line and returns nil.
 func (w *Worker) stopped(ctx context.Context, err error) error {
 	if c := context.Cause(ctx); c != nil {
-		err = c
+		return c
 	}
-	w.Log.Info().Str("cause", fmt.Sprint(err)).Msg("camera: stopped")
-	return nil
+	return err
 }
 
 // refresh takes the newest state from the subscription, if one arrived.
@@ -387,14 +391,11 @@ func errKind(err error) string {
 	}{
 		{ErrCaptureTimeout, "timeout"}, {ErrCaptureBusy, "busy"}, {ErrStalled, "stalled"},
 		{ErrShortFrame, "short_frame"}, {ErrChildExit, "child_exit"}, {ErrNoFrames, "no_frames"},
-		{ErrBadConfig, "config"},
+		{ErrBadConfig, "config"}, {rawconv.ErrFrame, "bad_frame"},
 	} {
 		if errors.Is(err, k.e) {
 			return k.name
 		}
-	}
-	if strings.Contains(err.Error(), "bad raw frame") {
-		return "bad_frame"
 	}
 	return "other"
 }
@@ -420,14 +421,14 @@ func (w *Worker) commands(ctx context.Context) error {
 func (w *Worker) command(ctx context.Context, c Command) error {
 	switch c := c.(type) {
 	case SetExposure:
-		if c.US <= 0 || c.US > 60_000_000 {
+		if c.US <= 0 || c.US > MaxExposureUS {
 			w.Log.Warn().Int64("us", c.US).Msg("camera: invalid exposure ignored")
 			return nil
 		}
 		w.aeOn, w.exp = false, c.US
 		w.Log.Info().Int64("exposure_us", c.US).Msg("camera: exposure set")
 	case SetGain:
-		if !(c.Gain > 0 && c.Gain <= 1000) {
+		if !(c.Gain > 0 && c.Gain <= MaxGain) {
 			w.Log.Warn().Float64("gain", c.Gain).Msg("camera: invalid gain ignored")
 			return nil
 		}

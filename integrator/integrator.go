@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/pifinder-go/pifinder/hw/mount"
 
 	"github.com/rs/zerolog"
@@ -93,8 +95,9 @@ func (ig *Integrator) Config() Config { return ig.cfg }
 // and datetime from st, applies them with Core.Step and publishes
 // state.SetEstimate for each estimate Step yields.
 //
-// When ctx ends, or the state owner is gone, Run logs exactly one line
-// naming the cause and returns nil. Run must be called once.
+// Run returns when ctx ends (its cause) or the state owner is gone (the
+// owner's error); it logs nothing about stopping, since the pipeline's runner
+// writes each worker's one stop line. Run must be called once.
 func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan state.SolveEvent) error {
 	log := ig.cfg.Log
 	if st == nil {
@@ -115,6 +118,7 @@ func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan st
 	for {
 		// A solve is merged as soon as it arrives; IMU ticks stay paced.
 		ev, got, _, err := power.WaitOr(ctx, pacer, solves)
+		wait.Woke("integrator")
 		if err != nil {
 			return ig.stop(ctx, err)
 		}
@@ -155,15 +159,11 @@ func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan st
 	}
 }
 
+// stop returns why Run ends: the context's cause once it is done, else err
+// (the owner's end, or a failure of the integrator's own).
 func (ig *Integrator) stop(ctx context.Context, err error) error {
 	if cause := context.Cause(ctx); cause != nil {
-		ig.cfg.Log.Info().AnErr("cause", cause).Msg("integrator: stopping")
-		return nil
+		return cause
 	}
-	if errors.Is(err, state.ErrOwnerGone) {
-		ig.cfg.Log.Info().AnErr("cause", err).Msg("integrator: stopping")
-		return nil
-	}
-	ig.cfg.Log.Error().Err(err).Msg("integrator: stopping on error")
-	return fmt.Errorf("integrator: %w", err)
+	return err
 }

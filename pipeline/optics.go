@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/pifinder-go/pifinder/camera/rawconv"
 )
@@ -40,3 +42,9 @@ func ResolveOptics(sensor, lens string) (o Optics, warn string) {
 	half := float64(w) * p.PixelPitchUM / 1000 / 2
 	return Optics{Sensor: p.Name, Lens: lens, FOV: 2 * math.Atan(half/f) * 180 / math.Pi}, warn
 }
+
+// SensorNames lists the sensor profiles --sensor accepts, sorted.
+func SensorNames() []string { return slices.Sorted(maps.Keys(rawconv.Profiles)) }
+
+// LensNames lists the lenses --lens accepts, sorted.
+func LensNames() []string { return slices.Sorted(maps.Keys(lenses)) }

@@ -14,9 +14,12 @@ import (
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// Worker is one goroutine of the pipeline. Run must return when ctx ends
-// (logging exactly one line about it) and should return nil then; a non-nil
-// error is permanent and stops the whole pipeline.
+// Worker is one goroutine of the pipeline. Run must return when ctx ends,
+// with context.Cause(ctx) (or the owner's error, wrapping
+// state.ErrOwnerGone); it logs nothing about stopping, since the runner
+// writes each worker's one stop line. Any other error is permanent: it stops
+// the whole pipeline. Returning nil while the pipeline runs means the worker
+// has nothing more to do; the others go on.
 type Worker struct {
 	Name string
 	Run  func(ctx context.Context) error
@@ -47,10 +50,12 @@ func ParseFault(s string) (Fault, error) {
 	return Fault{Kind: kind, After: d}, nil
 }
 
-// Runner runs a state owner and its workers under one shared context.
-// The owner's end (for any reason) cancels the shared context with the
-// owner's cause, so every worker returns; a worker's permanent error does
-// the same.
+// Runner runs a state owner and its workers under one errgroup and its
+// shared context. The owner's end (for any reason) cancels the shared
+// context with the owner's cause, so every worker returns; a worker's
+// permanent error does the same. The runner writes exactly one line per
+// worker when it returns ("worker stopped", with worker= and the cause), and
+// one for the owner's death.
 type Runner struct {
 	Store   *state.Store
 	Workers []Worker
@@ -62,12 +67,13 @@ type Runner struct {
 // stop was asked for by ctx (a signal, --duration), and otherwise the cause
 // that stopped the pipeline (wrapping state.ErrOwnerGone when the owner died).
 func (r *Runner) Run(ctx context.Context) error {
-	shared, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var g errgroup.Group
+	g, shared := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		err := r.Store.Run(shared)
-		if ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return nil // the requested stop ended the owner too
+		}
+		if shared.Err() == nil || errors.Is(context.Cause(shared), state.ErrOwnerGone) {
 			ev := r.Log.Error().Err(err)
 			var pe *state.PanicError
 			if errors.As(err, &pe) {
@@ -75,29 +81,48 @@ func (r *Runner) Run(ctx context.Context) error {
 			}
 			ev.Msg("state owner ended; stopping the pipeline")
 		}
-		cancel(err)
-		return nil
+		return err // wraps state.ErrOwnerGone: the shared context's cause
 	})
 	for _, w := range r.Workers {
-		g.Go(func() error {
-			err := safeRun(shared, w)
-			// An error that only repeats the shared cause (the owner is
-			// gone, the pipeline is stopping) was logged by the worker.
-			if err != nil && shared.Err() == nil && !errors.Is(err, state.ErrOwnerGone) {
-				r.Log.Error().Str("worker", w.Name).Err(err).Msg("worker failed; stopping the pipeline")
-				cancel(fmt.Errorf("%s: %w", w.Name, err))
-			}
-			return nil
-		})
+		g.Go(func() error { return r.runWorker(ctx, shared, w) })
 	}
 	if r.Fault.Kind != "" {
 		g.Go(func() error { r.injectFault(shared); return nil })
 	}
-	_ = g.Wait()
+	err := g.Wait()
 	if ctx.Err() != nil {
 		return nil
 	}
-	return context.Cause(shared)
+	return err
+}
+
+// runWorker runs w and writes its one stop line.
+func (r *Runner) runWorker(parent, shared context.Context, w Worker) error {
+	err := safeRun(shared, w)
+	if shared.Err() == nil && errors.Is(err, state.ErrOwnerGone) {
+		// The worker saw the owner's death before the owner's goroutine
+		// cancelled the shared context; that cancellation is on its way.
+		<-shared.Done()
+	}
+	if shared.Err() == nil {
+		if err == nil {
+			r.Log.Info().Str("worker", w.Name).Msg("worker finished")
+			return nil
+		}
+		r.Log.Error().Str("worker", w.Name).Err(err).Msg("worker failed; stopping the pipeline")
+		return fmt.Errorf("%s: %w", w.Name, err)
+	}
+	cause := context.Cause(shared)
+	ev := r.Log.Warn()
+	if parent.Err() != nil {
+		ev = r.Log.Info() // a requested stop
+	}
+	ev = ev.Str("worker", w.Name).AnErr("cause", cause)
+	if err != nil && !errors.Is(err, cause) && !errors.Is(err, state.ErrOwnerGone) {
+		ev = ev.AnErr("error", err) // it failed on its own way out
+	}
+	ev.Msg("worker stopped")
+	return nil
 }
 
 // safeRun turns a worker's panic into an error so nothing panics across a goroutine.

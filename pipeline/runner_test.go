@@ -21,13 +21,11 @@ type logBuffer = statetest.LogBuffer
 
 var countContaining = statetest.CountLines
 
-// loopWorker has the loop shape of every real worker: pace, read state, work.
+// loopWorker has the loop shape of every real worker: pace, read state,
+// work, and return the cause without logging it.
 func loopWorker(name string, st *state.Store, log zerolog.Logger, wakeups *atomic.Int64) Worker {
 	return Worker{Name: name, Run: func(ctx context.Context) error {
-		stop := func(err error) error {
-			log.Info().Str("worker", name).AnErr("cause", err).Msg("worker stopped")
-			return nil
-		}
+		stop := func(err error) error { return err }
 		p, err := power.NewPacer(ctx, st)
 		if err != nil {
 			return stop(err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
@@ -26,13 +28,12 @@ func NewSummaryWorker(st *state.Store, every time.Duration, log zerolog.Logger) 
 		for {
 			select {
 			case <-ctx.Done():
-				log.Info().AnErr("cause", context.Cause(ctx)).Msg("summary: stopped")
-				return nil
+				return context.Cause(ctx)
 			case now := <-t.C:
+				wait.Woke("summary")
 				s, err := st.Snapshot(ctx)
 				if err != nil {
-					log.Info().AnErr("cause", err).Msg("summary: stopped")
-					return nil
+					return err
 				}
 				logSummary(log, s, prev, now.Sub(prevAt))
 				prev, prevAt = s.Stats, now

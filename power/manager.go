@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
@@ -29,6 +31,9 @@ func DimmedBrightness(b int) int { return b / 4 }
 
 // Manager runs the awake/asleep machine. Only key presses count as activity;
 // IMU motion wakes a sleeping device but does not extend the awake timer.
+// The timer runs from the last key press or wake-up, so a device that keeps
+// moving without a key press falls asleep one timeout after it woke and is
+// woken again by the motion at its next asleep tick.
 type Manager struct {
 	Store   *state.Store
 	Timeout time.Duration // 0: never sleep
@@ -64,12 +69,13 @@ func (m *Manager) Press(ctx context.Context, key int) (bool, error) {
 	}
 }
 
-// Run ticks at the Pacer's rate until ctx ends; then it logs once and returns nil.
+// Run ticks at the Pacer's rate until ctx ends, then returns its cause (or
+// the owner's error when the state owner is gone). It logs nothing about
+// stopping: the pipeline's runner writes each worker's one stop line.
 func (m *Manager) Run(ctx context.Context) error {
 	pacer, err := NewPacer(ctx, m.Store)
 	if err != nil {
-		m.Log.Info().AnErr("cause", err).Msg("power: stopped")
-		return nil
+		return err
 	}
 	defer pacer.Close()
 	m.Log.Info().Dur("sleep_timeout", m.Timeout).Msg("power: started")
@@ -89,7 +95,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	go func() {
 		defer close(done)
 		for {
-			if _, err := pacer.Wait(tctx); err != nil {
+			_, err := pacer.Wait(tctx)
+			wait.Woke("power")
+			if err != nil {
 				tickErr <- err
 				return
 			}
@@ -143,8 +151,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			}
 		}
 		if err != nil {
-			m.Log.Info().AnErr("cause", err).Msg("power: stopped")
-			return nil
+			return err
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
@@ -69,35 +71,34 @@ func (w *Worker) LatestFrame() (FrameView, bool) {
 	return *v, true
 }
 
-// Run solves frames until ctx ends; then it logs one line and returns nil.
+// Run solves frames until ctx ends, then returns context.Cause(ctx) (or the
+// owner's error when the state owner is gone). It logs nothing about
+// stopping: the pipeline's runner writes each worker's one stop line.
 func (w *Worker) Run(ctx context.Context) error {
 	log := w.Log
 	det := detect.New(w.Detect)
 	log.Info().Float64("fov_estimate", w.FOVEstimate).Msg("solver: started")
 	for {
 		f, err := w.Frames.Next(ctx)
+		wait.Woke("solver")
 		if err != nil {
-			log.Info().AnErr("cause", err).Msg("solver: stopped")
-			return nil
+			return err
 		}
 		ev, stop := w.solveFrame(ctx, det, f, log)
 		f.Release()
 		if stop != nil {
-			log.Info().AnErr("cause", stop).Msg("solver: stopped")
-			return nil
+			return stop
 		}
 		if ev == nil {
 			continue
 		}
 		if err := w.Store.Update(ctx, state.CountSolve{Success: ev.Success}); err != nil {
-			log.Info().AnErr("cause", err).Msg("solver: stopped")
-			return nil
+			return err
 		}
 		select {
 		case w.Out <- *ev:
 		case <-ctx.Done():
-			log.Info().AnErr("cause", context.Cause(ctx)).Msg("solver: stopped")
-			return nil
+			return context.Cause(ctx)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package camera
+package replay
 
 import (
 	"image"

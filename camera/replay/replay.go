@@ -1,4 +1,4 @@
-package camera
+package replay
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera/rawconv"
@@ -20,11 +23,25 @@ import (
 // replayExts are the file types the replay source reads.
 var replayExts = []string{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".fits", ".fit", ".fts"}
 
-// Replay shows image files in turn, each for Interval, like PiFinder's
+// Config configures the replay camera.
+type Config struct {
+	Log zerolog.Logger
+	// Size is the solve image side; 0 means camera.DefaultSize.
+	Size int
+	// Path is a folder (all PNG/JPEG/TIFF/FITS files in it) or a glob.
+	Path string
+	// Interval is how long each frame is shown; 0 means 10 s (PiFinder's
+	// debug camera).
+	Interval time.Duration
+	// Type is the camera type reported (default "replay").
+	Type string
+}
+
+// Camera shows image files in turn, each for Interval, like PiFinder's
 // debug camera. Frames are converted to 8-bit grey, centre-cropped to a
 // square and resized to the solve size. A file that cannot be read is
 // skipped for good with one log line.
-type Replay struct {
+type Camera struct {
 	mu       sync.Mutex
 	log      zerolog.Logger
 	files    []string
@@ -36,16 +53,16 @@ type Replay struct {
 	interval time.Duration
 	typ      string
 	size     int
-	pool     *Pool
+	pool     *camera.Pool
 	rs       rawconv.Resampler
 	timer    *time.Timer
 }
 
-// NewReplay lists the files of cfg.Replay.Path.
-func NewReplay(cfg Config) (*Replay, error) {
-	rc := cfg.Replay
+// New lists the files of cfg.Path.
+func New(cfg Config) (*Camera, error) {
+	rc := cfg
 	if rc.Path == "" {
-		return nil, fmt.Errorf("%w: replay camera needs a folder or glob", ErrBadConfig)
+		return nil, fmt.Errorf("%w: replay camera needs a folder or glob", camera.ErrBadConfig)
 	}
 	files, err := replayFiles(rc.Path)
 	if err != nil {
@@ -55,19 +72,19 @@ func NewReplay(cfg Config) (*Replay, error) {
 		rc.Interval = 10 * time.Second
 	}
 	if rc.Interval < 0 {
-		return nil, fmt.Errorf("%w: replay interval %v", ErrBadConfig, rc.Interval)
+		return nil, fmt.Errorf("%w: replay interval %v", camera.ErrBadConfig, rc.Interval)
 	}
 	if rc.Type == "" {
 		rc.Type = "replay"
 	}
-	size := cfg.Size
-	if size == 0 {
-		size = DefaultSize
+	size, err := camera.CheckSize(cfg.Size)
+	if err != nil {
+		return nil, fmt.Errorf("replay camera: %w", err)
 	}
-	return &Replay{
+	return &Camera{
 		log: cfg.Log, files: files, bad: make([]bool, len(files)), idx: -1,
 		cur: image.NewGray(image.Rect(0, 0, size, size)), interval: rc.Interval,
-		typ: rc.Type, size: size, pool: NewPool(size, size), timer: newStoppedTimer(),
+		typ: rc.Type, size: size, pool: camera.NewPool(size, size), timer: wait.NewStoppedTimer(),
 	}, nil
 }
 
@@ -86,7 +103,7 @@ func replayFiles(path string) ([]string, error) {
 	} else {
 		m, err := filepath.Glob(path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: replay glob %q: %v", ErrBadConfig, path, err)
+			return nil, fmt.Errorf("%w: replay glob %q: %v", camera.ErrBadConfig, path, err)
 		}
 		cands = m
 	}
@@ -98,29 +115,29 @@ func replayFiles(path string) ([]string, error) {
 	}
 	slices.Sort(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: %s matches no PNG/JPEG/TIFF/FITS file", ErrNoFrames, path)
+		return nil, fmt.Errorf("no PNG/JPEG/TIFF/FITS file there (%w)", camera.ErrNoFrames)
 	}
 	return files, nil
 }
 
-// Info reports the replay type.
-func (r *Replay) Info() Info {
-	return Info{Type: r.typ, Width: r.size, Height: r.size, DefaultGain: 1}
+// camera.Info reports the replay type.
+func (r *Camera) Info() camera.Info {
+	return camera.Info{Type: r.typ, Width: r.size, Height: r.size, DefaultGain: 1}
 }
 
 // Close does nothing; files are read on demand.
-func (r *Replay) Close() error { return nil }
+func (r *Camera) Close() error { return nil }
 
 // Files returns the files being replayed.
-func (r *Replay) Files() []string { return slices.Clone(r.files) }
+func (r *Camera) Files() []string { return slices.Clone(r.files) }
 
 // Capture waits the exposure time, moves to the next file when the current
 // one has been shown for the interval, and returns the current frame.
-func (r *Replay) Capture(ctx context.Context, set Settings) (*Frame, error) {
+func (r *Camera) Capture(ctx context.Context, set camera.Settings) (*camera.Frame, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
-	if err := sleepCtx(ctx, r.timer, time.Duration(set.ExposureUS)*time.Microsecond); err != nil {
+	if err := wait.Sleep(ctx, r.timer, time.Duration(set.ExposureUS)*time.Microsecond); err != nil {
 		return nil, err
 	}
 	end := time.Now()
@@ -140,7 +157,7 @@ func (r *Replay) Capture(ctx context.Context, set Settings) (*Frame, error) {
 }
 
 // advance loads the next readable file into r.cur.
-func (r *Replay) advance() error {
+func (r *Camera) advance() error {
 	for range r.files {
 		r.idx = (r.idx + 1) % len(r.files)
 		if r.bad[r.idx] {
@@ -155,10 +172,10 @@ func (r *Replay) advance() error {
 		r.curName = filepath.Base(name)
 		return nil
 	}
-	return fmt.Errorf("%w: none of %d files could be read", ErrNoFrames, len(r.files))
+	return fmt.Errorf("%w: none of %d files could be read", camera.ErrNoFrames, len(r.files))
 }
 
-func (r *Replay) load(name string) error {
+func (r *Camera) load(name string) error {
 	g, err := loadGray(name)
 	if err != nil {
 		return err

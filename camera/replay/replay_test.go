@@ -1,4 +1,4 @@
-package camera
+package replay
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/state/statetest"
 
 	"github.com/rs/zerolog"
 )
@@ -45,19 +48,19 @@ func TestReplayFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	synctest.Test(t, func(t *testing.T) {
-		log := &syncBuf{}
-		src, err := Open("replay", Config{Log: zerolog.New(log), Replay: ReplayConfig{Path: dir, Interval: time.Second}})
+		log := &statetest.LogBuffer{}
+		src, err := New(Config{Log: zerolog.New(log), Path: dir, Interval: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer src.Close()
-		if n := len(src.(*Replay).Files()); n != 3 {
+		if n := len(src.Files()); n != 3 {
 			t.Fatalf("%d files listed, want 3", n)
 		}
 		ctx := context.Background()
 		var names []string
 		for i := 0; i < 8; i++ {
-			f, err := src.Capture(ctx, Settings{ExposureUS: 500000, Gain: 1})
+			f, err := src.Capture(ctx, camera.Settings{ExposureUS: 500000, Gain: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,42 +91,42 @@ func TestReplayFolder(t *testing.T) {
 
 func TestReplayErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Open("replay", Config{Replay: ReplayConfig{Path: dir}}); err == nil {
+	if _, err := New(Config{Path: dir}); err == nil {
 		t.Fatal("empty folder accepted")
 	}
 	if err := os.WriteFile(filepath.Join(dir, "x.png"), []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src, err := Open("replay", Config{Replay: ReplayConfig{Path: filepath.Join(dir, "*.png"), Interval: time.Nanosecond}})
+	src, err := New(Config{Path: filepath.Join(dir, "*.png"), Interval: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.Capture(context.Background(), Settings{ExposureUS: 1, Gain: 1}); err == nil {
+	if _, err := src.Capture(context.Background(), camera.Settings{ExposureUS: 1, Gain: 1}); err == nil {
 		t.Fatal("all-unreadable replay produced a frame")
 	}
-	if _, err := Open("bogus", Config{}); err == nil {
-		t.Fatal("unknown camera accepted")
+	if _, err := New(Config{}); err == nil {
+		t.Fatal("replay without a path accepted")
 	}
 }
 
 // TestReplaySharedSky replays the real frames of ../shared/sky.
 func TestReplaySharedSky(t *testing.T) {
-	dir := "../../shared/sky/images"
+	dir := "../../../shared/sky/images"
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared sky images absent (%s): %v", dir, err)
 	}
-	src, err := Open("replay", Config{Replay: ReplayConfig{Path: dir, Interval: time.Nanosecond}})
+	src, err := New(Config{Path: dir, Interval: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(src.(*Replay).Files())
+	n := len(src.Files())
 	n = min(n, 6)
 	if testing.Short() {
 		n = min(n, 2)
 	}
 	seen := map[string]bool{}
 	for i := 0; i < n; i++ {
-		f, err := src.Capture(context.Background(), Settings{ExposureUS: 1, Gain: 1})
+		f, err := src.Capture(context.Background(), camera.Settings{ExposureUS: 1, Gain: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,4 +143,12 @@ func TestReplaySharedSky(t *testing.T) {
 	if len(seen) != n {
 		t.Fatalf("%d distinct frames of %d", len(seen), n)
 	}
+}
+
+func gray(v uint8, w, h int) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = v
+	}
+	return g
 }

@@ -1,10 +1,11 @@
-package camera
+package rpicam
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strconv"
@@ -13,35 +14,60 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera/rawconv"
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// Errors of the rpicam source.
-var (
-	ErrStalled    = errors.New("camera: rpicam: no frame before the deadline")
-	ErrShortFrame = errors.New("camera: rpicam: short frame")
-	ErrChildExit  = errors.New("camera: rpicam: child exited")
-)
+// Config configures the Raspberry Pi camera.
+type Config struct {
+	Log zerolog.Logger
+	// Size is the solve image side; 0 means camera.DefaultSize.
+	Size int
+	// Binary is the program to run; a bare name is looked up on PATH.
+	// Default "rpicam-raw" (rpicam-apps' raw-frame streamer, a build of
+	// rpicam-vid with the raw encoder).
+	Binary string
+	// Sensor is the profile: imx296, imx462 or hq (a driver id such as
+	// imx477 also works).
+	Sensor string
+	// RowStride is the byte length of one raw row on the pipe including
+	// padding; 0 means 2 × the raw width (no padding).
+	RowStride int
+	// SolveRotation turns the solve image counter-clockwise (degrees, a
+	// multiple of 90), PiFinder's solve_rotation.
+	SolveRotation int
+	// ExtraArgs are appended to the generated command line.
+	ExtraArgs []string
+	// Env is added to the child's environment.
+	Env []string
+	// FrameTimeout bounds the wait for one frame beyond the exposure time
+	// (default 5 s).
+	FrameTimeout time.Duration
+	// RestartMin and RestartMax bound the restart backoff (default 200 ms … 10 s).
+	RestartMin, RestartMax time.Duration
+}
 
-// Rpicam drives the Raspberry Pi camera by running rpicam-raw (or a
+// Camera drives the Raspberry Pi camera by running rpicam-raw (or a
 // compatible program) as a supervised child process that streams unpacked
 // 16-bit raw frames to its stdout. Each frame is cropped, rotated and
 // converted per the sensor profile. A change of exposure or gain restarts
 // the child with the new settings; a child that dies, stalls or writes a
 // bad frame is killed and restarted on the next capture after a backoff
 // that doubles per failure, and the failure streak is logged once.
-type Rpicam struct {
+type Camera struct {
 	log    zerolog.Logger
-	cfg    RpicamConfig
+	cfg    Config
 	prof   rawconv.Profile
 	conv   *rawconv.Converter
 	bin    string
 	size   int
 	stride int
-	pool   *Pool
+	pool   *camera.Pool
 	buf    []byte
 	ctx    context.Context // children live until Close
 	cancel context.CancelFunc
@@ -74,10 +100,10 @@ type child struct {
 	received int
 }
 
-// NewRpicam checks the configuration and finds the binary; the child is
+// New checks the configuration and finds the binary; the child is
 // started by the first Capture.
-func NewRpicam(cfg Config) (*Rpicam, error) {
-	rc := cfg.Rpicam
+func New(cfg Config) (*Camera, error) {
+	rc := cfg
 	if rc.Binary == "" {
 		rc.Binary = "rpicam-raw"
 	}
@@ -85,9 +111,9 @@ func NewRpicam(cfg Config) (*Rpicam, error) {
 	if err != nil {
 		return nil, fmt.Errorf("camera: rpicam: %w", err)
 	}
-	size := cfg.Size
-	if size == 0 {
-		size = DefaultSize
+	size, err := camera.CheckSize(cfg.Size)
+	if err != nil {
+		return nil, fmt.Errorf("rpicam camera: %w", err)
 	}
 	conv, err := rawconv.NewConverter(prof, size, rc.SolveRotation)
 	if err != nil {
@@ -95,14 +121,19 @@ func NewRpicam(cfg Config) (*Rpicam, error) {
 	}
 	bin, err := exec.LookPath(rc.Binary)
 	if err != nil {
-		return nil, fmt.Errorf("camera: rpicam: %s not found (install rpicam-apps or set the camera binary path): %w", rc.Binary, err)
+		why := errors.Unwrap(err) // exec's message repeats the program's name
+		var pe *fs.PathError
+		if errors.As(why, &pe) {
+			why = pe.Err
+		}
+		return nil, fmt.Errorf("%s not found (install rpicam-apps, or name the program with --rpicam-path): %w", rc.Binary, why)
 	}
 	stride := rc.RowStride
 	if stride == 0 {
 		stride = 2 * prof.RawW
 	}
 	if stride < 2*prof.RawW {
-		return nil, fmt.Errorf("%w: rpicam row stride %d < %d", ErrBadConfig, stride, 2*prof.RawW)
+		return nil, fmt.Errorf("%w: rpicam row stride %d < %d", camera.ErrBadConfig, stride, 2*prof.RawW)
 	}
 	if rc.FrameTimeout <= 0 {
 		rc.FrameTimeout = 5 * time.Second
@@ -114,23 +145,23 @@ func NewRpicam(cfg Config) (*Rpicam, error) {
 		rc.RestartMax = max(10*time.Second, rc.RestartMin)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Rpicam{
+	return &Camera{
 		log: cfg.Log, cfg: rc, prof: prof, conv: conv, bin: bin, size: size, stride: stride,
-		pool: NewPool(size, size), buf: make([]byte, stride*prof.RawH),
-		ctx: ctx, cancel: cancel, timer: newStoppedTimer(),
+		pool: camera.NewPool(size, size), buf: make([]byte, stride*prof.RawH),
+		ctx: ctx, cancel: cancel, timer: wait.NewStoppedTimer(),
 	}, nil
 }
 
-// Info reports the sensor profile's name as the type.
-func (r *Rpicam) Info() Info {
-	return Info{Type: r.prof.Name, Width: r.size, Height: r.size, HasRaw: true, DefaultGain: r.prof.AnalogueGain}
+// camera.Info reports the sensor profile's name as the type.
+func (r *Camera) Info() camera.Info {
+	return camera.Info{Type: r.prof.Name, Width: r.size, Height: r.size, HasRaw: true, DefaultGain: r.prof.AnalogueGain}
 }
 
 // Profile returns the sensor profile in use.
-func (r *Rpicam) Profile() rawconv.Profile { return r.prof }
+func (r *Camera) Profile() rawconv.Profile { return r.prof }
 
 // Close stops the child and waits for it.
-func (r *Rpicam) Close() error {
+func (r *Camera) Close() error {
 	r.cancel() // kills the child, which unblocks a Capture in progress
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -144,7 +175,7 @@ func (r *Rpicam) Close() error {
 }
 
 // Args returns the command line (without the binary) for the settings.
-func (r *Rpicam) Args(s Settings) []string {
+func (r *Camera) Args(s camera.Settings) []string {
 	p := r.prof
 	fps := 1e6 / float64(max(s.ExposureUS, 1))
 	fps = min(fps, 30)
@@ -161,25 +192,25 @@ func (r *Rpicam) Args(s Settings) []string {
 
 // Capture returns the next frame the child streams, (re)starting it first
 // when needed.
-func (r *Rpicam) Capture(ctx context.Context, s Settings) (*Frame, error) {
+func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame, error) {
 	if s.ExposureUS <= 0 || !(s.Gain > 0) {
-		return nil, fmt.Errorf("%w: exposure %d µs gain %g", ErrBadConfig, s.ExposureUS, s.Gain)
+		return nil, fmt.Errorf("%w: exposure %d µs gain %g", camera.ErrBadConfig, s.ExposureUS, s.Gain)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return nil, ErrSourceDown
+		return nil, camera.ErrSourceDown
 	}
 	if c := r.child; c != nil && (c.exp != s.ExposureUS || c.gain != s.Gain) {
 		r.stopChild() // reconfigure: the settings are command-line arguments
 	}
 	if r.child == nil {
 		if r.failures > 0 {
-			wait := time.Until(r.lastFail.Add(r.backoff))
+			delay := time.Until(r.lastFail.Add(r.backoff))
 			if !s.Deadline.IsZero() {
-				wait = min(wait, time.Until(s.Deadline))
+				delay = min(delay, time.Until(s.Deadline))
 			}
-			if err := sleepCtx(ctx, r.timer, wait); err != nil {
+			if err := wait.Sleep(ctx, r.timer, delay); err != nil {
 				return nil, err
 			}
 		}
@@ -237,7 +268,7 @@ func (r *Rpicam) Capture(ctx context.Context, s Settings) (*Frame, error) {
 }
 
 // watch makes ctx's end interrupt whatever read is in progress.
-func (r *Rpicam) watch(ctx context.Context) {
+func (r *Camera) watch(ctx context.Context) {
 	if ctx == r.watchCtx {
 		return
 	}
@@ -253,12 +284,12 @@ func (r *Rpicam) watch(ctx context.Context) {
 }
 
 // readError describes a failed frame read.
-func (r *Rpicam) readError(c *child, n int, err error) error {
+func (r *Camera) readError(c *child, n int, err error) error {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Errorf("%w (%d of %d bytes after %d frames)", ErrStalled, n, len(r.buf), c.received)
+		return fmt.Errorf("%w (%d of %d bytes after %d frames)", camera.ErrStalled, n, len(r.buf), c.received)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: %d of %d bytes, then end of stream%s", ErrShortFrame, n, len(r.buf), c.stderr.suffix())
+		return fmt.Errorf("%w: %d of %d bytes, then end of stream%s", camera.ErrShortFrame, n, len(r.buf), c.stderr.suffix())
 	case errors.Is(err, io.EOF):
 		// The child closed its output: give it a moment to exit so the
 		// error can carry its exit status.
@@ -266,16 +297,16 @@ func (r *Rpicam) readError(c *child, n int, err error) error {
 		defer t.Stop()
 		select {
 		case <-c.done:
-			return fmt.Errorf("%w after %d frames: %v%s", ErrChildExit, c.received, c.err, c.stderr.suffix())
+			return fmt.Errorf("%w after %d frames: %v%s", camera.ErrChildExit, c.received, c.err, c.stderr.suffix())
 		case <-t.C:
-			return fmt.Errorf("%w: output closed after %d frames%s", ErrChildExit, c.received, c.stderr.suffix())
+			return fmt.Errorf("%w: output closed after %d frames%s", camera.ErrChildExit, c.received, c.stderr.suffix())
 		}
 	}
 	return fmt.Errorf("camera: rpicam: read: %w", err)
 }
 
 // fail counts a failure; the first of a streak is logged.
-func (r *Rpicam) fail(err error) {
+func (r *Camera) fail(err error) {
 	r.failures++
 	r.lastFail = time.Now()
 	if r.failures == 1 {
@@ -286,7 +317,7 @@ func (r *Rpicam) fail(err error) {
 	}
 }
 
-func (r *Rpicam) startChild(s Settings) error {
+func (r *Camera) startChild(s camera.Settings) error {
 	cmd := exec.CommandContext(r.ctx, r.bin, r.Args(s)...)
 	cmd.Env = append(os.Environ(), r.cfg.Env...)
 	cmd.WaitDelay = time.Second
@@ -319,7 +350,7 @@ func (r *Rpicam) startChild(s Settings) error {
 }
 
 // stopChild kills the child, if any, and waits for it.
-func (r *Rpicam) stopChild() {
+func (r *Camera) stopChild() {
 	c := r.child
 	if c == nil {
 		return

@@ -1,4 +1,4 @@
-package camera
+package rpicam
 
 import (
 	"context"
@@ -10,36 +10,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pifinder-go/pifinder/state/statetest"
+
+	"github.com/pifinder-go/pifinder/camera"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera/rawconv"
 )
 
-func openFake(t *testing.T, log *syncBuf, env ...string) *Rpicam {
+func openFake(t *testing.T, log *statetest.LogBuffer, env ...string) *Camera {
 	t.Helper()
-	cfg := Config{Rpicam: RpicamConfig{
+	cfg := Config{
 		Binary: fakeRpicam(t), Sensor: "imx296", Env: env,
 		RestartMin: 10 * time.Millisecond, RestartMax: 50 * time.Millisecond,
-	}}
+	}
 	if log != nil {
 		cfg.Log = zerolog.New(log)
 	}
 	for _, e := range env {
 		if v, ok := strings.CutPrefix(e, "FAKE_RPICAM_STRIDE="); ok {
-			cfg.Rpicam.RowStride, _ = strconv.Atoi(v)
+			cfg.RowStride, _ = strconv.Atoi(v)
 		}
 	}
-	src, err := Open("rpicam", cfg)
+	src, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { src.Close() })
-	return src.(*Rpicam)
+	return src
 }
 
-func capture(t *testing.T, r *Rpicam, us int64, timeout time.Duration) (*Frame, error) {
+func capture(t *testing.T, r *Camera, us int64, timeout time.Duration) (*camera.Frame, error) {
 	t.Helper()
-	return r.Capture(context.Background(), Settings{ExposureUS: us, Gain: 15, Deadline: time.Now().Add(timeout)})
+	return r.Capture(context.Background(), camera.Settings{ExposureUS: us, Gain: 15, Deadline: time.Now().Add(timeout)})
 }
 
 func TestRpicamStream(t *testing.T) {
@@ -100,14 +104,14 @@ func TestRpicamFailures(t *testing.T) {
 		want error
 		text string
 	}{
-		{"stall", ErrStalled, "no frame"},
-		{"die", ErrChildExit, "camera frontend has timed out"},
+		{"stall", camera.ErrStalled, "no frame"},
+		{"die", camera.ErrChildExit, "camera frontend has timed out"},
 		{"garbage", rawconv.ErrFrame, "exceed 10 bits"},
-		{"short", ErrShortFrame, "1584128 of 3168256 bytes"},
+		{"short", camera.ErrShortFrame, "1584128 of 3168256 bytes"},
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
-			log := &syncBuf{}
+			log := &statetest.LogBuffer{}
 			r := openFake(t, log, "FAKE_RPICAM_MODE="+c.mode, "FAKE_RPICAM_AFTER=1")
 			f, err := capture(t, r, 10000, 5*time.Second)
 			if err != nil {
@@ -138,11 +142,11 @@ func TestRpicamFailures(t *testing.T) {
 // TestRpicamFailureStreak: a child that dies at once, every time, is
 // restarted with a growing backoff and logged once.
 func TestRpicamFailureStreak(t *testing.T) {
-	log := &syncBuf{}
+	log := &statetest.LogBuffer{}
 	r := openFake(t, log, "FAKE_RPICAM_MODE=die", "FAKE_RPICAM_AFTER=0")
 	for i := 0; i < 5; i++ {
 		_, err := capture(t, r, 10000, 5*time.Second)
-		if !errors.Is(err, ErrChildExit) || !strings.Contains(err.Error(), "exit status 3") {
+		if !errors.Is(err, camera.ErrChildExit) || !strings.Contains(err.Error(), "exit status 3") {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 	}
@@ -171,7 +175,7 @@ func TestRpicamCloseUnblocks(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not unblock Capture")
 	}
-	if _, err := capture(t, r, 10000, time.Second); !errors.Is(err, ErrSourceDown) {
+	if _, err := capture(t, r, 10000, time.Second); !errors.Is(err, camera.ErrSourceDown) {
 		t.Fatalf("capture after close: %v", err)
 	}
 }
@@ -181,25 +185,25 @@ func TestRpicamCancel(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cause := errors.New("shutting down")
 	time.AfterFunc(100*time.Millisecond, func() { cancel(cause) })
-	_, err := r.Capture(ctx, Settings{ExposureUS: 10000, Gain: 1})
+	_, err := r.Capture(ctx, camera.Settings{ExposureUS: 10000, Gain: 1})
 	if !errors.Is(err, cause) {
 		t.Fatalf("cancelled capture: %v", err)
 	}
 }
 
 func TestRpicamConfigErrors(t *testing.T) {
-	_, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: "/nonexistent/rpicam-vid", Sensor: "imx296"}})
+	_, err := New(Config{Binary: "/nonexistent/rpicam-vid", Sensor: "imx296"})
 	if err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("missing binary: %v", err)
 	}
 	bin := fakeRpicam(t)
-	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "imx999"}}); !errors.Is(err, rawconv.ErrUnknownSensor) {
+	if _, err := New(Config{Binary: bin, Sensor: "imx999"}); !errors.Is(err, rawconv.ErrUnknownSensor) {
 		t.Fatalf("unknown sensor: %v", err)
 	}
-	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "hq", SolveRotation: 45}}); err == nil {
+	if _, err := New(Config{Binary: bin, Sensor: "hq", SolveRotation: 45}); err == nil {
 		t.Fatal("45° rotation accepted")
 	}
-	if _, err := Open("rpicam", Config{Rpicam: RpicamConfig{Binary: bin, Sensor: "hq", RowStride: 100}}); !errors.Is(err, ErrBadConfig) {
+	if _, err := New(Config{Binary: bin, Sensor: "hq", RowStride: 100}); !errors.Is(err, camera.ErrBadConfig) {
 		t.Fatalf("short stride: %v", err)
 	}
 }
@@ -207,15 +211,15 @@ func TestRpicamConfigErrors(t *testing.T) {
 // BenchmarkRpicamCapture reads and converts frames from the fake child
 // (imx296, 1456×1088 10-bit), which writes as fast as it is read.
 func BenchmarkRpicamCapture(b *testing.B) {
-	src, err := Open("rpicam", Config{Rpicam: RpicamConfig{
+	src, err := New(Config{
 		Binary: fakeRpicam(b), Sensor: "imx296", Env: []string{"FAKE_RPICAM_PERIOD=0s"},
-	}})
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer src.Close()
 	ctx := context.Background()
-	set := Settings{ExposureUS: 10000, Gain: 15}
+	set := camera.Settings{ExposureUS: 10000, Gain: 15}
 	for i := 0; i < 3; i++ { // warm-up: child start, buffers
 		f, err := src.Capture(ctx, set)
 		if err != nil {

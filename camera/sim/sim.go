@@ -1,4 +1,4 @@
-package camera
+package sim
 
 import (
 	"context"
@@ -6,39 +6,69 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/internal/render"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/starcat"
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// Sim renders the simulated sky seen by the simulated telescope. A capture
+// RenderOptions are the renderer's options (an alias, so that embedders can
+// set them).
+type RenderOptions = render.Options
+
+// Star is a catalogue star (an alias of the built-in catalogue's type).
+type Star = starcat.Star
+
+// Config configures the simulated sky.
+type Config struct {
+	// Size is the solve image side; 0 means camera.DefaultSize.
+	Size int
+	// Stars is the catalogue to draw; nil means the built-in Hipparcos
+	// catalogue (the one the solver database is built from).
+	Stars []Star
+	// Epoch is the Julian year proper motion is applied to; 0 means now.
+	Epoch float64
+	// World is the simulated telescope (shared with the simulated IMU);
+	// nil means simworld.New(time.Now(), simworld.DefaultScript()).
+	World *simworld.World
+	// Render holds the base render options (size, FOV, noise...); nil means
+	// render.DefaultOptions() at the configured Size. Attitude, ExposureUS,
+	// Gain, TrailPx and Seed are set per frame.
+	Render *RenderOptions
+}
+
+// Camera renders the simulated sky seen by the simulated telescope. A capture
 // takes the exposure time (a timer, so synctest fakes it), renders the
 // field at mid-exposure with the star trail of the motion during the
 // exposure, and carries the true attitude at exposure end in Meta.Truth.
 // Star flux is linear in exposure and gain, so auto-exposure has something
 // real to control.
-type Sim struct {
+type Camera struct {
 	mu    sync.Mutex // one capture at a time
 	sky   *render.Sky
 	dark  *render.Sky
 	world *simworld.World
 	base  render.Options
-	pool  *Pool
+	pool  *camera.Pool
 	rf    render.Frame
 	timer *time.Timer
 	seq   uint64
 }
 
-// NewSim builds the sim source from cfg.Sim.
-func NewSim(cfg Config) (*Sim, error) {
-	sc := cfg.Sim
-	if len(sc.Stars) == 0 {
-		return nil, fmt.Errorf("%w: sim camera needs a star list", ErrBadConfig)
+// New builds the simulated camera.
+func New(sc Config) (*Camera, error) {
+	size, err := camera.CheckSize(sc.Size)
+	if err != nil {
+		return nil, fmt.Errorf("sim camera: %w", err)
 	}
-	size := cfg.Size
-	if size == 0 {
-		size = DefaultSize
+	if sc.Stars == nil {
+		if sc.Stars, err = starcat.Embedded(); err != nil {
+			return nil, fmt.Errorf("sim camera: %w", err)
+		}
 	}
 	base := render.DefaultOptions()
 	base.Width, base.Height = size, size
@@ -60,9 +90,9 @@ func NewSim(cfg Config) (*Sim, error) {
 	if w == nil {
 		w = simworld.New(time.Now(), simworld.DefaultScript())
 	}
-	return &Sim{
+	return &Camera{
 		sky: render.NewSky(sc.Stars, epoch), dark: render.NewSky(nil, epoch),
-		world: w, base: base, pool: NewPool(base.Width, base.Height), timer: newStoppedTimer(),
+		world: w, base: base, pool: camera.NewPool(base.Width, base.Height), timer: wait.NewStoppedTimer(),
 	}, nil
 }
 
@@ -70,24 +100,24 @@ func julianYear(t time.Time) float64 {
 	return 2000 + t.Sub(time.Date(2000, 1, 1, 12, 0, 0, 0, time.UTC)).Hours()/24/365.25
 }
 
-// Info reports type sim.
-func (s *Sim) Info() Info {
-	return Info{Type: "sim", Width: s.base.Width, Height: s.base.Height, FOVDeg: s.base.FOVDeg, DefaultGain: 1}
+// camera.Info reports type sim.
+func (s *Camera) Info() camera.Info {
+	return camera.Info{Type: "sim", Width: s.base.Width, Height: s.base.Height, FOVDeg: s.base.FOVDeg, DefaultGain: 1}
 }
 
 // Close does nothing; a sim source holds no resources.
-func (s *Sim) Close() error { return nil }
+func (s *Camera) Close() error { return nil }
 
 // Capture renders one exposure.
-func (s *Sim) Capture(ctx context.Context, set Settings) (*Frame, error) {
+func (s *Camera) Capture(ctx context.Context, set camera.Settings) (*camera.Frame, error) {
 	if set.ExposureUS <= 0 || !(set.Gain > 0) {
-		return nil, fmt.Errorf("%w: exposure %d µs gain %g", ErrBadConfig, set.ExposureUS, set.Gain)
+		return nil, fmt.Errorf("%w: exposure %d µs gain %g", camera.ErrBadConfig, set.ExposureUS, set.Gain)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp := time.Duration(set.ExposureUS) * time.Microsecond
 	start := time.Now()
-	if err := sleepCtx(ctx, s.timer, exp); err != nil {
+	if err := wait.Sleep(ctx, s.timer, exp); err != nil {
 		return nil, err
 	}
 	end := time.Now()

@@ -1,4 +1,4 @@
-package camera
+package sim
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/pifinder-go/pifinder/camera"
 
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
@@ -17,7 +19,7 @@ import (
 // when it is absent (the sim test needs only plausible stars).
 func testStars(t testing.TB) []starcat.Star {
 	t.Helper()
-	const path = "../../shared/catalog/hip8.csv"
+	const path = "../../../shared/catalog/hip8.csv"
 	if _, err := os.Stat(path); err == nil {
 		stars, err := starcat.Load(path)
 		if err != nil {
@@ -35,16 +37,16 @@ func testStars(t testing.TB) []starcat.Star {
 	return stars
 }
 
-func newTestSim(t testing.TB, w *simworld.World) *Sim {
+func newTestSim(t testing.TB, w *simworld.World) *Camera {
 	t.Helper()
-	src, err := Open("sim", Config{Sim: SimConfig{Stars: testStars(t), Epoch: 2026, World: w}})
+	src, err := New(Config{Stars: testStars(t), Epoch: 2026, World: w})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src.(*Sim)
+	return src
 }
 
-func countBright(s *Sim, snr float64) int {
+func countBright(s *Camera, snr float64) int {
 	n := 0
 	for _, st := range s.rf.Stars {
 		if st.SNR >= snr {
@@ -64,7 +66,7 @@ func TestSimTruthAndExposure(t *testing.T) {
 		sums := map[int64]float64{}
 		for _, us := range []int64{50000, 800000} {
 			start := time.Now()
-			f, err := s.Capture(ctx, Settings{ExposureUS: us, Gain: 1})
+			f, err := s.Capture(ctx, camera.Settings{ExposureUS: us, Gain: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +94,7 @@ func TestSimTruthAndExposure(t *testing.T) {
 			t.Fatalf("longer exposure not brighter: %g vs %g", sums[800000], sums[50000])
 		}
 		// Gain scales the flux too: 16× gain at 50 ms shows what 800 ms shows.
-		f, err := s.Capture(ctx, Settings{ExposureUS: 50000, Gain: 16})
+		f, err := s.Capture(ctx, camera.Settings{ExposureUS: 50000, Gain: 16})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +114,7 @@ func TestSimTrailAndCover(t *testing.T) {
 			{To: b, Hold: time.Minute, Covered: true},
 		}})
 		s := newTestSim(t, w)
-		f, err := s.Capture(context.Background(), Settings{ExposureUS: 500000, Gain: 1})
+		f, err := s.Capture(context.Background(), camera.Settings{ExposureUS: 500000, Gain: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +127,7 @@ func TestSimTrailAndCover(t *testing.T) {
 			t.Fatalf("trail %v px", trail)
 		}
 		time.Sleep(20 * time.Second) // now covered
-		f, err = s.Capture(context.Background(), Settings{ExposureUS: 500000, Gain: 1})
+		f, err = s.Capture(context.Background(), camera.Settings{ExposureUS: 500000, Gain: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,18 +140,18 @@ func TestSimTrailAndCover(t *testing.T) {
 
 func TestSimBadSettings(t *testing.T) {
 	s := newTestSim(t, nil)
-	if _, err := s.Capture(context.Background(), Settings{ExposureUS: 0, Gain: 1}); err == nil {
+	if _, err := s.Capture(context.Background(), camera.Settings{ExposureUS: 0, Gain: 1}); err == nil {
 		t.Fatal("zero exposure accepted")
 	}
-	if _, err := Open("sim", Config{}); err == nil {
-		t.Fatal("sim without stars accepted")
+	if _, err := New(Config{Size: 1 << 20}); err == nil {
+		t.Fatal("a 1M-pixel-wide solve image accepted")
 	}
 }
 
 func BenchmarkSimCapture(b *testing.B) {
 	s := newTestSim(b, simworld.New(time.Now(), simworld.Script{Start: geom.Attitude{RA: 83.8, Dec: -5.4, Roll: 30}}))
 	ctx := context.Background()
-	set := Settings{ExposureUS: 1, Gain: 1}        // 1 µs: measure rendering, not waiting
+	set := camera.Settings{ExposureUS: 1, Gain: 1} // 1 µs: measure rendering, not waiting
 	if f, err := s.Capture(ctx, set); err == nil { // warm-up sizes the buffers
 		f.Release()
 	}

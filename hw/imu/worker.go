@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/wait"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
@@ -48,16 +50,17 @@ func (o Options) withDefaults() Options {
 // recover. The gyro-uncalibrated warning ("NOIMU CAL") is rate-limited the
 // same way.
 //
-// A nil dev is "--imu none": Run logs "DEGRADED_OPS IMU" once and
-// returns nil at once. Run does not close dev; its caller does.
+// A nil dev is "--imu none": Run logs "DEGRADED_OPS IMU" once and idles
+// until ctx ends. Run does not close dev; its caller does.
 //
-// When ctx ends Run logs exactly one line naming context.Cause(ctx) and
-// returns nil. If the state owner is gone (state.ErrOwnerGone) it likewise
-// logs one line and returns nil: the pipeline is shutting down either way.
+// Run returns context.Cause(ctx) when ctx ends, or the owner's end (wrapping
+// state.ErrOwnerGone); it logs nothing about stopping: the pipeline's runner
+// writes each worker's one stop line.
 func Run(ctx context.Context, dev Device, st *state.Store, log zerolog.Logger, opts Options) error {
 	if dev == nil {
 		log.Warn().Str("event", "DEGRADED_OPS IMU").Msg("imu: no IMU; running camera-only, no dead reckoning")
-		return nil
+		<-ctx.Done()
+		return context.Cause(ctx)
 	}
 	if st == nil {
 		return errors.New("hw: Run: nil state store")
@@ -82,10 +85,7 @@ type imuWorker struct {
 	failures int // consecutive failed reads
 }
 
-func (w *imuWorker) stop(ctx context.Context) error {
-	w.log.Info().AnErr("cause", context.Cause(ctx)).Msg("imu: stopping")
-	return nil
-}
+func (w *imuWorker) stop(ctx context.Context) error { return context.Cause(ctx) }
 
 func (w *imuWorker) run(ctx context.Context) error {
 	w.log.Info().Dur("period", w.opts.Period).Float64("threshold_scale", w.opts.ThresholdScale).Msg("imu: started")
@@ -98,6 +98,7 @@ func (w *imuWorker) run(ctx context.Context) error {
 			return w.stop(ctx)
 		case <-timer.C:
 		}
+		wait.Woke("imu")
 		started := time.Now()
 		r, err := w.dev.Read(ctx)
 		if err != nil {
@@ -114,8 +115,7 @@ func (w *imuWorker) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return w.stop(ctx)
 			}
-			w.log.Error().Err(err).Msg("imu: state owner gone; stopping")
-			return nil
+			return err
 		}
 		// Sleep the remainder of the period; after an overrun start afresh
 		// rather than firing a burst to catch up.

@@ -1,0 +1,215 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/camera/rawconv"
+	"github.com/pifinder-go/pifinder/hw/imu"
+	"github.com/pifinder-go/pifinder/hw/imu/simimu"
+	"github.com/pifinder-go/pifinder/hw/mount"
+	"github.com/pifinder-go/pifinder/hw/simworld"
+	"github.com/pifinder-go/pifinder/power"
+	"github.com/pifinder-go/pifinder/solver"
+)
+
+// Site is an observer location in degrees (east positive) and metres.
+type Site struct {
+	Lat, Lon, AltitudeM float64
+}
+
+// Config describes a pipeline. The zero value plus a logger runs the
+// simulated sky camera and simulated IMU with the built-in database, no
+// network servers and no settings file.
+type Config struct {
+	Log zerolog.Logger
+
+	// Source is an embedder's own frame source; when nil, Camera names one
+	// to open: "sim" (default), "replay", "rpicam" or "none".
+	Source         camera.Source
+	Camera         string
+	Images         string        // replay: folder or glob
+	ReplayInterval time.Duration // replay: swap period (default 10 s)
+	RPiCamPath     string        // rpicam: the rpicam-raw program
+	Sensor, Lens   string        // camera profile and lens (default imx296 and its shipped lens)
+	ExposureUS     int64         // fixed exposure; 0: the settings file, else auto-exposure
+	// FOVEstimate is the solver's field hint in degrees: FOVFromSource (-1)
+	// derives it from the source (sim: its field, rpicam: sensor and lens,
+	// replay and others: blind); 0 solves blind.
+	FOVEstimate float64
+
+	// IMUDevice is an embedder's own IMU; when nil, IMU names one to open:
+	// "sim", "bno055" or "none"; "" picks the camera's companion (sim for
+	// the sim camera, bno055 for rpicam, none otherwise).
+	IMUDevice       imu.Device
+	IMU             string
+	ScreenDirection string // PiFinder build; "" the settings file, else "right"
+	SleepTimeout    string // "30s", "Off"...; "" the settings file, else 30 s
+
+	Solver *solver.Solver // nil: DBPath, else the built-in database
+	DBPath string
+
+	RecordPath string    // record the session as JSON lines to this file
+	Record     io.Writer // or to this writer
+
+	LX200Addr  string // LX200 server address; "" off
+	HTTPAddr   string // HTTP API address; "" off
+	APIToken   string // token for the API's mutating endpoints; "" the settings file
+	ConfigPath string // settings file; "" none (nothing persisted)
+
+	Location        *Site // observer site (source MANUAL); nil boots at 0,0 unlocked as PiFinder does
+	SummaryInterval time.Duration
+	Fault           Fault
+
+	// World is the simulated telescope shared by the sim camera and IMU;
+	// nil: the default script starting now.
+	World *simworld.World
+	// SimIMU tunes the simulated IMU (drift, noise...); nil: 3″/s drift, 1″ noise.
+	SimIMU *simimu.Config
+}
+
+// FOVFromSource is the FOVEstimate that derives the solver's field hint
+// from the frame source.
+const FOVFromSource = -1
+
+// maxFOVDeg is the widest field hint accepted: the pattern databases cover
+// at most 60° (solver/db), and PiFinder's widest lens gives about 15°.
+const maxFOVDeg = 60
+
+// Names of the sources and IMUs New opens.
+var (
+	CameraNames = []string{"sim", "replay", "rpicam", "none"}
+	IMUNames    = []string{"sim", "bno055", "none"}
+)
+
+// ConfigError is a start-up error caused by one setting: the command-line
+// flag that sets it (the Config field's flag, so that a user of the binary
+// reads the name they typed), the value, and why it cannot be used.
+type ConfigError struct {
+	Flag  string // e.g. "--db"
+	Value string
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %v", e.Flag, e.Err)
+	}
+	return fmt.Sprintf("%s %s: %v", e.Flag, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func badSetting(flag, value string, format string, args ...any) error {
+	return &ConfigError{Flag: flag, Value: value, Err: fmt.Errorf(format, args...)}
+}
+
+// check validates the settings a user types, before anything is opened, so
+// that a mistake is one clear line and nothing to clean up.
+func (c *Config) check() error {
+	if c.Source == nil && !slices.Contains(CameraNames, c.camera()) {
+		return badSetting("--camera", c.Camera, "unknown camera (want %s)", strings.Join(CameraNames, ", "))
+	}
+	if c.Source == nil && c.camera() == "replay" && strings.TrimSpace(c.Images) == "" {
+		return badSetting("--images", "", "--camera replay needs a folder or glob of image files")
+	}
+	if c.ReplayInterval < 0 {
+		return badSetting("--replay-interval", c.ReplayInterval.String(), "must be positive")
+	}
+	if c.IMUDevice == nil && c.IMU != "" && !slices.Contains(IMUNames, c.IMU) {
+		return badSetting("--imu", c.IMU, "unknown IMU (want %s)", strings.Join(IMUNames, ", "))
+	}
+	if c.Sensor != "" {
+		if _, err := rawconv.Lookup(c.Sensor); err != nil {
+			return badSetting("--sensor", c.Sensor, "unknown sensor (want %s)", strings.Join(SensorNames(), ", "))
+		}
+	}
+	if c.Lens != "" {
+		if _, ok := lenses[c.Lens]; !ok {
+			return badSetting("--lens", c.Lens, "unknown lens (want %s)", strings.Join(LensNames(), ", "))
+		}
+	}
+	if c.ScreenDirection != "" {
+		if _, err := mount.IMUToCamera(c.ScreenDirection); err != nil {
+			return badSetting("--screen-direction", c.ScreenDirection, "unknown build (want %s)", strings.Join(mount.Directions(), ", "))
+		}
+	}
+	if c.SleepTimeout != "" {
+		if _, err := power.ParseTimeout(c.SleepTimeout); err != nil {
+			return badSetting("--sleep-timeout", c.SleepTimeout, "want Off or a positive duration like 30s")
+		}
+	}
+	if f := c.FOVEstimate; f != FOVFromSource && (math.IsNaN(f) || f < 0 || f > maxFOVDeg) {
+		return badSetting("--fov", fmt.Sprint(f), "want -1 (from the camera), 0 (blind) or a field of up to %d degrees", maxFOVDeg)
+	}
+	if c.ExposureUS < 0 || c.ExposureUS > camera.MaxExposureUS {
+		return badSetting("--exposure", fmt.Sprint(c.ExposureUS), "want auto or 1 to %d microseconds", camera.MaxExposureUS)
+	}
+	if c.SummaryInterval < 0 {
+		return badSetting("--summary-interval", c.SummaryInterval.String(), "must be positive")
+	}
+	if s := c.Location; s != nil {
+		if err := s.check(); err != nil {
+			return &ConfigError{Flag: "--location", Value: fmt.Sprintf("%g,%g,%g", s.Lat, s.Lon, s.AltitudeM), Err: err}
+		}
+	}
+	if c.Fault.Kind != "" && c.Fault.Kind != "owner-panic" && c.Fault.Kind != "owner-error" {
+		return badSetting("--fault", c.Fault.Kind, "unknown fault")
+	}
+	return nil
+}
+
+// check rejects impossible sites: non-finite numbers, latitudes beyond the
+// poles, longitudes outside one turn, altitudes below the Dead Sea or above
+// any place a telescope stands.
+func (s Site) check() error {
+	for _, v := range []float64{s.Lat, s.Lon, s.AltitudeM} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return errors.New("not a finite number")
+		}
+	}
+	switch {
+	case s.Lat < -90 || s.Lat > 90:
+		return errors.New("latitude outside -90 to 90")
+	case s.Lon < -180 || s.Lon > 360:
+		return errors.New("longitude outside -180 to 360")
+	case s.AltitudeM < -500 || s.AltitudeM > 10000:
+		return errors.New("altitude outside -500 to 10000 m")
+	}
+	return nil
+}
+
+func (c *Config) camera() string { return firstNonEmpty(c.Camera, "sim") }
+
+// imuName is the IMU to open: the one named, else the camera's companion.
+func (c *Config) imuName() string {
+	if c.IMU != "" {
+		return c.IMU
+	}
+	// The simulated IMU follows the simulated sky, the Pi camera comes with
+	// a BNO055, replayed frames and embedders' sources have no motion to follow.
+	switch {
+	case c.Source != nil || c.camera() == "replay" || c.camera() == "none":
+		return "none"
+	case c.camera() == "rpicam":
+		return "bno055"
+	}
+	return "sim"
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
