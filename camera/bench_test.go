@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pifinder-go/pifinder/state/statetest"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
@@ -22,7 +24,7 @@ func (b *benchSource) Info() Info   { return Info{Type: "bench", Width: 512, Hei
 func (b *benchSource) Close() error { return nil }
 
 func benchWorker(b *testing.B) (*Worker, context.Context, func()) {
-	st, stopSt := runStore(b, state.Default())
+	st, stopSt := statetest.Run(b, state.Default())
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Worker{Source: &benchSource{pool: NewPool(512, 512)}, Store: st, Handoff: NewHandoff(), Log: zerolog.Nop()}
 	w.setup(w.Source.Info())

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/pifinder-go/pifinder/state"
 )
 
 func TestMain(m *testing.M) {
@@ -89,16 +87,6 @@ func (s *fakeSource) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
-}
-
-// runStore starts a state owner; the returned stop cancels it and waits.
-func runStore(t testing.TB, init state.State) (*state.Store, func()) {
-	t.Helper()
-	st := state.New(init)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { st.Run(ctx); close(done) }()
-	return st, func() { cancel(); <-done }
 }
 
 var errBoom = errors.New("boom")

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/backoff"
+	"github.com/pifinder-go/pifinder/internal/ratelog"
+
 	"github.com/pifinder-go/pifinder/internal/sky/rot"
 	"github.com/pifinder-go/pifinder/internal/wait"
 
@@ -84,17 +87,12 @@ type Worker struct {
 	snr      *ae.SNR
 	aeSeen   time.Time
 	p10      float64
-	errs     map[string]*errState
+	errs     *ratelog.Limiter
 	lastGray *image.Gray
 	lastRaw  *image.Gray16
 	hasLast  bool
 	lastMeta state.FrameMeta
 	timer    *time.Timer
-}
-
-type errState struct {
-	last       time.Time
-	suppressed int
 }
 
 // Run captures until ctx ends, then returns context.Cause(ctx); it returns
@@ -150,7 +148,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.Log.Info().Str("type", info.Type).Int64("exposure_us", w.exp).Float64("gain", w.gain).
 		Bool("auto_exposure", w.aeOn).Msg("camera: started")
 	asleep, ticks := false, 0
-	backoff := time.Duration(0)
+	retry := backoff.Backoff{Min: backoffMin, Max: backoffMax}
 	for {
 		ps, err := pacer.Wait(ctx)
 		wait.Woke("camera")
@@ -181,13 +179,12 @@ func (w *Worker) Run(ctx context.Context) error {
 				return w.stopped(ctx, stop)
 			}
 			w.noteError(err)
-			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if err := wait.Sleep(ctx, w.timer, backoff); err != nil {
+			if err := wait.Sleep(ctx, w.timer, retry.Next()); err != nil {
 				return w.stopped(ctx, err)
 			}
 			continue
 		}
-		backoff = 0
+		retry.Reset()
 		w.autoExposure()
 	}
 }
@@ -214,7 +211,7 @@ func (w *Worker) setup(info Info) int {
 		sc = *w.SNR
 	}
 	w.pid, w.snr = ae.NewPID(pc), ae.NewSNR(sc)
-	w.errs = map[string]*errState{}
+	w.errs = ratelog.New(errLogEvery)
 	w.timer = wait.NewStoppedTimer()
 	w.cmds = w.Commands
 	if w.AsleepEvery <= 0 {
@@ -370,17 +367,12 @@ func (w *Worker) autoExposure() {
 // summary per minute per kind.
 func (w *Worker) noteError(err error) {
 	k := errKind(err)
-	now := time.Now()
-	s := w.errs[k]
-	if s == nil {
-		w.errs[k] = &errState{last: now}
-		w.Log.Warn().Err(err).Str("kind", k).Msg("camera: capture failed; retrying with backoff")
-		return
-	}
-	s.suppressed++
-	if now.Sub(s.last) >= errLogEvery {
-		w.Log.Warn().Err(err).Str("kind", k).Int("count", s.suppressed).Msg("camera: capture still failing")
-		s.last, s.suppressed = now, 0
+	if ok, n := w.errs.Note(k, time.Now()); ok {
+		ev := w.Log.Warn().Err(err).Str("kind", k)
+		if n > 0 {
+			ev = ev.Int("suppressed", n)
+		}
+		ev.Msg("camera: capture failed; retrying with backoff")
 	}
 }
 

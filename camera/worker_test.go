@@ -40,7 +40,7 @@ type rig struct {
 // plays the solver: it is called for every frame taken from the hand-off.
 func startRig(t *testing.T, init state.State, src Source, cfg func(*Worker), solve func(context.Context, *state.Store, *Frame)) *rig {
 	t.Helper()
-	st, stopSt := runStore(t, init)
+	st, stopSt := statetest.Run(t, init)
 	r := &rig{st: st, stopSt: stopSt, h: NewHandoff(), log: &syncBuf{}, done: make(chan error, 1)}
 	r.w = &Worker{Source: src, Store: st, Handoff: r.h, Log: zerolog.New(r.log).Level(zerolog.DebugLevel)}
 	if cfg != nil {

@@ -58,7 +58,6 @@ type Worker struct {
 	lastSuccess time.Time
 	lastFOV     float64
 	failStreak  int
-	skipped     uint64
 	centroids   []Centroid
 }
 
@@ -70,6 +69,12 @@ func (w *Worker) LatestFrame() (FrameView, bool) {
 	}
 	return *v, true
 }
+
+// priorMaxAge is how old the last pointing may be and still seed a tracking
+// solve: at PiFinder's slew rates (a few degrees a second) and a 10° field,
+// a pointing older than 10 s says little about where the next frame is,
+// and the lost-in-space solve is only a fraction of a millisecond anyway.
+const priorMaxAge = 10 * time.Second
 
 // Run solves frames until ctx ends, then returns context.Cause(ctx) (or the
 // owner's error when the state owner is gone). It logs nothing about
@@ -116,7 +121,6 @@ func (w *Worker) solveFrame(ctx context.Context, det *detect.Detector, f *camera
 	}
 	w.lastAttempt = f.Meta.ExposureEnd
 	if w.moving(f.Meta) {
-		w.skipped++
 		return nil, nil
 	}
 	ev := &state.SolveEvent{
@@ -152,7 +156,7 @@ func (w *Worker) solveFrame(ctx context.Context, det *detect.Detector, f *camera
 		FOVMaxError: w.FOVMaxError,
 		TargetPixel: &[2]float64{tp.Y, tp.X},
 	}
-	if est := snap.Estimate.Camera.Estimate; est.Valid && w.lastFOV > 0 && f.Meta.ExposureEnd.Sub(snap.Estimate.EstimateTime) < 10*time.Second {
+	if est := snap.Estimate.Camera.Estimate; est.Valid && w.lastFOV > 0 && f.Meta.ExposureEnd.Sub(snap.Estimate.EstimateTime) < priorMaxAge {
 		req.Prior = &Prior{Attitude: geom.Attitude{RA: est.RA, Dec: est.Dec, Roll: est.Roll}, FOV: w.lastFOV}
 	}
 	res := w.Solver.Solve(ctx, req)
@@ -207,10 +211,6 @@ func (w *Worker) moving(m state.FrameMeta) bool {
 	}
 	return m.HasIMUStart && m.HasIMUEnd && m.IMUDeltaDeg > limit
 }
-
-// Skipped is the number of frames not solved because the telescope moved.
-// Only the worker's goroutine may call it while Run runs.
-func (w *Worker) Skipped() uint64 { return w.skipped }
 
 // noteFailure logs the first failure of a streak only.
 func (w *Worker) noteFailure(log zerolog.Logger, what string, err error) {

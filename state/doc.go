@@ -8,8 +8,11 @@
 // (a slow subscriber misses intermediate values; it never stalls anyone).
 //
 // The package also holds the vocabulary every worker shares (Pointing,
-// ImuSample, FrameMeta, SolveEvent, Estimate), so the workers depend on
-// state and on nothing of each other.
+// ImuSample, FrameMeta, SolveEvent, Estimate), so that workers exchange
+// values of state's types. They still use each other where data flows from
+// one to the next: the solver reads camera frames from camera's Handoff,
+// the integrator takes the solver's events, and the workers that pace
+// themselves use power's Pacer; nothing imports a worker that runs after it.
 //
 // When the owner goroutine ends for any reason (its context is cancelled, it
 // returns an error, it panics), every later call returns at once with the

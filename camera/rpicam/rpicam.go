@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/backoff"
+
 	"github.com/pifinder-go/pifinder/camera"
 	"github.com/pifinder-go/pifinder/internal/wait"
 
@@ -84,7 +86,7 @@ type Camera struct {
 	closed   bool
 	failures int
 	lastFail time.Time
-	backoff  time.Duration
+	backoff  backoff.Backoff
 	timer    *time.Timer
 }
 
@@ -146,7 +148,7 @@ func New(cfg Config) (*Camera, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Camera{
-		log: cfg.Log, cfg: rc, prof: prof, conv: conv, bin: bin, size: size, stride: stride,
+		log: cfg.Log, cfg: rc, backoff: backoff.Backoff{Min: rc.RestartMin, Max: rc.RestartMax}, prof: prof, conv: conv, bin: bin, size: size, stride: stride,
 		pool: camera.NewPool(size, size), buf: make([]byte, stride*prof.RawH),
 		ctx: ctx, cancel: cancel, timer: wait.NewStoppedTimer(),
 	}, nil
@@ -206,7 +208,7 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 	}
 	if r.child == nil {
 		if r.failures > 0 {
-			delay := time.Until(r.lastFail.Add(r.backoff))
+			delay := time.Until(r.lastFail.Add(r.backoff.Current()))
 			if !s.Deadline.IsZero() {
 				delay = min(delay, time.Until(s.Deadline))
 			}
@@ -257,7 +259,8 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 	}
 	if r.failures > 0 {
 		r.log.Info().Int("failures", r.failures).Msg("camera: rpicam recovered")
-		r.failures, r.backoff = 0, 0
+		r.failures = 0
+		r.backoff.Reset()
 	}
 	exp := time.Duration(s.ExposureUS) * time.Microsecond
 	f.Meta = state.FrameMeta{
@@ -309,11 +312,9 @@ func (r *Camera) readError(c *child, n int, err error) error {
 func (r *Camera) fail(err error) {
 	r.failures++
 	r.lastFail = time.Now()
+	r.backoff.Next()
 	if r.failures == 1 {
-		r.backoff = r.cfg.RestartMin
 		r.log.Warn().Err(err).Msg("camera: rpicam failed; restarting with backoff")
-	} else {
-		r.backoff = min(2*r.backoff, r.cfg.RestartMax)
 	}
 }
 

@@ -150,7 +150,7 @@ func TestRpicamFailureStreak(t *testing.T) {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 	}
-	if r.failures != 5 || r.backoff != 50*time.Millisecond {
+	if r.failures != 5 || r.backoff.Current() != 50*time.Millisecond {
 		t.Fatalf("failures %d backoff %v", r.failures, r.backoff)
 	}
 	if n := log.Count("restarting with backoff"); n != 1 {

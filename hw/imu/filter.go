@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/num/quat"
 
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -67,13 +68,6 @@ func (f *Filter) Thresholds() (start, stop float64) { return f.start, f.stop }
 // Diff is the L1 change of the last evaluated reading (0 after a reset).
 func (f *Filter) Diff() float64 { return f.diff }
 
-// Calibrated reports whether the gyro status has reached 3.
-func (f *Filter) Calibrated() bool { return f.calibrated }
-
-func hasNaN(q quat.Number) bool {
-	return math.IsNaN(q.Real) || math.IsNaN(q.Imag) || math.IsNaN(q.Jmag) || math.IsNaN(q.Kmag)
-}
-
 // Step applies one reading. It returns the sample to publish and whether to
 // publish it: nothing is published until the gyro status has first reached
 // 3, and every step publishes after that (even if the calibration drops).
@@ -84,7 +78,7 @@ func (f *Filter) Step(r Reading) (state.ImuSample, bool, FilterEvent) {
 	switch {
 	case r.GyroCal <= 0:
 		ev |= EventNoCal
-	case hasNaN(r.Quat):
+	case rot.HasNaN(r.Quat):
 		ev |= EventBadQuat
 	default:
 		ev |= f.accept(r.Quat)

@@ -184,27 +184,6 @@ func TestRawCarried(t *testing.T) {
 	}
 }
 
-func TestRateLog(t *testing.T) {
-	l := newRateLog(time.Minute)
-	logged, total := 0, 0
-	for i := range 3 * 60 * 30 { // 3 minutes at 30 Hz
-		ok, n := l.note("bus", t0.Add(time.Duration(i)*time.Second/30))
-		if ok {
-			logged++
-			total += n
-		}
-	}
-	if logged != 3 {
-		t.Errorf("%d lines in 3 minutes, want 3 (first + 2 summaries)", logged)
-	}
-	if total < 2*60*30-5 {
-		t.Errorf("summaries counted %d suppressed events", total)
-	}
-	if ok, _ := l.note("other", t0); !ok {
-		t.Error("a new kind must log at once")
-	}
-}
-
 func BenchmarkFilterStep(b *testing.B) {
 	f := NewFilter(1)
 	q := quat.Number{Real: 0.8, Imag: 0.6}

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/ratelog"
+
+	"github.com/pifinder-go/pifinder/internal/backoff"
+
 	"github.com/pifinder-go/pifinder/internal/wait"
 
 	"github.com/rs/zerolog"
@@ -68,8 +72,10 @@ func Run(ctx context.Context, dev Device, st *state.Store, log zerolog.Logger, o
 	w := &imuWorker{
 		dev: dev, st: st, log: log, opts: opts.withDefaults(),
 	}
+	// Period·2ⁿ: the first retry after two periods, capped at MaxBackoff.
+	w.backoff = backoff.Backoff{Min: 2 * w.opts.Period, Max: w.opts.MaxBackoff}
 	w.filter = NewFilter(w.opts.ThresholdScale)
-	w.limit = newRateLog(w.opts.LogEvery)
+	w.limit = ratelog.New(w.opts.LogEvery)
 	return w.run(ctx)
 }
 
@@ -79,9 +85,9 @@ type imuWorker struct {
 	log    zerolog.Logger
 	opts   Options
 	filter *Filter
-	limit  *rateLog
+	limit  *ratelog.Limiter
 
-	backoff  time.Duration
+	backoff  backoff.Backoff
 	failures int // consecutive failed reads
 }
 
@@ -106,8 +112,8 @@ func (w *imuWorker) run(ctx context.Context) error {
 				return w.stop(ctx)
 			}
 			w.readFailed(err)
-			timer.Reset(w.backoff)
-			next = time.Now().Add(w.backoff)
+			timer.Reset(w.backoff.Current())
+			next = time.Now().Add(w.backoff.Current())
 			continue
 		}
 		w.readOK()
@@ -131,13 +137,10 @@ func (w *imuWorker) run(ctx context.Context) error {
 
 func (w *imuWorker) readFailed(err error) {
 	w.failures++
-	if w.backoff == 0 {
-		w.backoff = w.opts.Period
-	}
-	w.backoff = min(2*w.backoff, w.opts.MaxBackoff)
+	w.backoff.Next()
 	kind := errorKind(err)
-	if ok, n := w.limit.note("read:"+kind, time.Now()); ok {
-		ev := w.log.Warn().Err(err).Str("kind", kind).Dur("retry_in", w.backoff)
+	if ok, n := w.limit.Note("read:"+kind, time.Now()); ok {
+		ev := w.log.Warn().Err(err).Str("kind", kind).Dur("retry_in", w.backoff.Current())
 		if n > 0 {
 			ev = ev.Int("suppressed", n)
 		}
@@ -149,21 +152,22 @@ func (w *imuWorker) readOK() {
 	if w.failures == 0 {
 		return
 	}
-	if ok, n := w.limit.note("recovered", time.Now()); ok {
+	if ok, n := w.limit.Note("recovered", time.Now()); ok {
 		w.log.Info().Int("failed_reads", w.failures).Int("suppressed", n).Msg("imu: reads recovered")
 	}
-	w.failures, w.backoff = 0, 0
+	w.failures = 0
+	w.backoff.Reset()
 }
 
 func (w *imuWorker) apply(ctx context.Context, r Reading) error {
 	s, publish, ev := w.filter.Step(r)
 	if ev&EventNoCal != 0 {
-		if ok, n := w.limit.note("nocal", time.Now()); ok {
+		if ok, n := w.limit.Note("nocal", time.Now()); ok {
 			w.log.Warn().Int("suppressed", n).Msg("NOIMU CAL")
 		}
 	}
 	if ev&EventBadQuat != 0 {
-		if ok, n := w.limit.note("badquat", time.Now()); ok {
+		if ok, n := w.limit.Note("badquat", time.Now()); ok {
 			w.log.Warn().Int("suppressed", n).Msg("imu: failed to get sensor values")
 		}
 	}

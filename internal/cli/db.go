@@ -6,9 +6,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pifinder-go/pifinder/internal/atomicfile"
 
 	"github.com/pifinder-go/pifinder/solver/db"
 
@@ -127,37 +128,12 @@ func dbBuild(args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, cat, err) // the options were checked against the catalogue's stars
 	}
 	b := d.Encode()
-	if err := writeAtomic(out, b); err != nil {
+	if err := atomicfile.Write(out, b, 0o644); err != nil {
 		return c.fail(stderr, out, err)
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d stars, %d patterns, %d bytes, %.1f s\n",
 		out, d.Header.Stars, d.Header.Patterns, len(b), time.Since(t0).Seconds())
 	return 0
-}
-
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".db-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 const dbInfoAbout = `Prints the header of a pattern database and checks the whole file. Exit

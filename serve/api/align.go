@@ -67,7 +67,7 @@ func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), ownerTimeout)
 	defer cancel()
 	st, err := s.cfg.Store.Snapshot(ctx)
 	if err != nil {

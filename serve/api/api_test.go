@@ -33,18 +33,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const token = "t0ken"
 
-// runStore starts a state owner; the returned stop function ends it (also at cleanup).
-func runStore(t *testing.T, initial state.State) (*state.Store, func()) {
-	t.Helper()
-	st := state.New(initial)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = st.Run(ctx) }()
-	stop := func() { cancel(); <-done }
-	t.Cleanup(stop)
-	return st, stop
-}
-
 type syncBuffer = statetest.LogBuffer
 
 // serve runs the API with Serve on a loopback listener and returns its base
@@ -58,16 +46,17 @@ func serve(t *testing.T, cfg Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
+		cause := errors.New("test over")
+		cancel(cause)
+		if err := <-errc; !errors.Is(err, cause) {
+			t.Errorf("Serve = %v, want the cause", err)
 		}
-		if n := strings.Count(logs.String(), "http api stopped"); n != 1 {
-			t.Errorf("%d stop lines:\n%s", n, logs.String())
+		if strings.Contains(logs.String(), "stop") {
+			t.Errorf("the server logged its own stop (the runner writes it):\n%s", logs.String())
 		}
 		http.DefaultClient.CloseIdleConnections()
 	})
@@ -120,7 +109,7 @@ func errorOf(t *testing.T, b []byte) string {
 }
 
 func TestState(t *testing.T) {
-	store, _ := runStore(t, solvedState(83.6331, 22.0145, 30, 10.2))
+	store, _ := statetest.Run(t, solvedState(83.6331, 22.0145, 30, 10.2))
 	base := serve(t, Config{Store: store})
 	code, b := do(t, "GET", base+"/api/state", "")
 	if code != 200 {
@@ -153,7 +142,7 @@ func TestState(t *testing.T) {
 }
 
 func TestRoutingErrors(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	base := serve(t, Config{Store: store, Token: token})
 	tests := []struct {
 		method, path string
@@ -182,7 +171,7 @@ func TestRoutingErrors(t *testing.T) {
 // TestMethodNotAllowed: a 405 has a JSON body and a stable, sorted Allow
 // header; HEAD is served wherever GET is.
 func TestMethodNotAllowed(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	base := serve(t, Config{Store: store, Token: token})
 	for _, tc := range []struct{ method, path, allow, msg string }{
 		{"POST", "/api/state", "GET, HEAD", "method POST not allowed on /api/state"},
@@ -225,7 +214,7 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	store, stop := runStore(t, state.Default())
+	store, stop := statetest.Run(t, state.Default())
 	base := serve(t, Config{Store: store})
 	if code, b := do(t, "GET", base+"/healthz", ""); code != 200 || string(b) != "ok\n" {
 		t.Errorf("healthy: %d %q", code, b)
@@ -237,7 +226,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestAuthAndBodies(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	open := serve(t, Config{Store: store})
 	code, b := do(t, "POST", open+"/api/goto", `{"ra_deg": 10, "dec_deg": 20}`)
 	if code != 403 || !strings.Contains(errorOf(t, b), "--api-token") {
@@ -296,7 +285,7 @@ func TestAlign(t *testing.T) {
 	}
 
 	t.Run("ok and persisted", func(t *testing.T) {
-		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 		settings, err := config.Open(cfgPath)
 		if err != nil {
 			t.Fatal(err)
@@ -329,7 +318,7 @@ func TestAlign(t *testing.T) {
 		}
 	})
 	t.Run("concurrent aligns agree", func(t *testing.T) {
-		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 		settings, _ := config.Open(filepath.Join(t.TempDir(), "config.json"))
 		base := serve(t, Config{Store: store, Token: token, Settings: settings})
 		var wg sync.WaitGroup
@@ -351,7 +340,7 @@ func TestAlign(t *testing.T) {
 		}
 	})
 	t.Run("not persisted without settings", func(t *testing.T) {
-		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 		base := serve(t, Config{Store: store, Token: token})
 		code, b := do(t, "POST", base+"/api/align", fmtSky(starRA, starDec), "X-API-Token", token)
 		var rep alignReply
@@ -360,7 +349,7 @@ func TestAlign(t *testing.T) {
 		}
 	})
 	t.Run("save fails", func(t *testing.T) {
-		store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+		store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 		fake := &fakeSettings{err: errors.New("disk full")}
 		base := serve(t, Config{Store: store, Token: token, Settings: fake})
 		code, b := do(t, "POST", base+"/api/align", fmtSky(starRA, starDec), "X-API-Token", token)
@@ -389,7 +378,7 @@ func TestAlign(t *testing.T) {
 			{"outside", solvedState(att.RA, att.Dec, att.Roll, fov), 270, -60, "outside"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				store, _ := runStore(t, tc.st)
+				store, _ := statetest.Run(t, tc.st)
 				base := serve(t, Config{Store: store, Token: token})
 				code, b := do(t, "POST", base+"/api/align", fmtSky(tc.ra, tc.dec), "X-API-Token", token)
 				if code != 409 || !strings.Contains(errorOf(t, b), tc.msg) {
@@ -410,7 +399,7 @@ type fakeFrames struct{ f FrameView }
 func (s fakeFrames) LatestFrame() (FrameView, bool) { return s.f, s.f.Gray != nil }
 
 func TestFrame(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	gray := image.NewGray(image.Rect(0, 0, 512, 512))
 	for i := range gray.Pix {
 		gray.Pix[i] = 20
@@ -516,7 +505,7 @@ func next(t *testing.T, ch <-chan sseEvent, name string) sseEvent {
 }
 
 func TestEvents(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	base := serve(t, Config{Store: store})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -585,7 +574,7 @@ collect:
 // TestSlowEventClient: a client that opens the stream and never reads does
 // not slow the state owner, and its handler ends when the server stops.
 func TestSlowEventClient(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	base := serve(t, Config{Store: store, SSEWriteTimeout: 500 * time.Millisecond, PointingInterval: time.Millisecond})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
@@ -613,7 +602,7 @@ func TestSlowEventClient(t *testing.T) {
 }
 
 func TestServeShutdownEndsStreams(t *testing.T) {
-	store, _ := runStore(t, state.Default())
+	store, _ := statetest.Run(t, state.Default())
 	srv := New(Config{Store: store, Log: zerolog.Nop()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -626,8 +615,8 @@ func TestServeShutdownEndsStreams(t *testing.T) {
 	next(t, ch, EventPointing)
 	start := time.Now()
 	cancel()
-	if err := <-errc; err != nil {
-		t.Errorf("Serve: %v", err)
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve = %v, want the cause", err)
 	}
 	for range ch { // the stream ends
 	}
@@ -645,7 +634,7 @@ func TestAnnotateNil(t *testing.T) {
 
 // TestBurst: 100 simultaneous requests are all answered.
 func TestBurst(t *testing.T) {
-	store, _ := runStore(t, solvedState(10, 20, 0, 10))
+	store, _ := statetest.Run(t, solvedState(10, 20, 0, 10))
 	base := serve(t, Config{Store: store, Token: token})
 	var wg sync.WaitGroup
 	codes := make([]int, 100)

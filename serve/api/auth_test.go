@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pifinder-go/pifinder/state/statetest"
+
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
 	"github.com/pifinder-go/pifinder/state/config"
 )
@@ -99,7 +101,7 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
-					store, _ := runStore(t, solvedState(att.RA, att.Dec, att.Roll, fov))
+					store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 					settings := &fakeSettings{}
 					base := serve(t, Config{Store: store, Token: tc.configured, Settings: settings})
 					before, err := store.Snapshot(context.Background())
@@ -150,7 +152,7 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 // TestReadEndpointsNeedNoToken: reading never asks for the token, even
 // when one is configured.
 func TestReadEndpointsNeedNoToken(t *testing.T) {
-	store, _ := runStore(t, solvedState(10, 20, 0, 10))
+	store, _ := statetest.Run(t, solvedState(10, 20, 0, 10))
 	base := serve(t, Config{Store: store, Token: token})
 	for _, e := range New(Config{}).endpoints() {
 		if mutating(e.method) {

@@ -210,8 +210,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 // Serve serves the API on ln until ctx is cancelled, then shuts down
-// gracefully (open event streams end at once; other requests get up to 5 s),
-// logs one line and returns nil. It returns an error if serving fails.
+// gracefully (open event streams end at once; other requests get up to 5 s)
+// and returns context.Cause(ctx); it logs nothing about stopping (the
+// pipeline's runner writes the stop line). It returns an error if serving
+// fails.
 // It keeps serving if the state owner ends (so /healthz can answer 503);
 // the caller stops it by cancelling ctx. Serve takes ownership of ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
@@ -259,12 +261,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		cancel()
 		<-errc // http.ErrServerClosed
+		err = context.Cause(ctx)
 	}
-	ev := s.cfg.Log.Info()
-	if err != nil {
-		ev = s.cfg.Log.Error().Err(err)
-	}
-	ev.Msg("http api stopped")
 	return err
 }
 
@@ -298,9 +296,14 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, errorBody{Error: msg})
 }
 
-// snapshot asks the owner for the state, waiting at most 1 s.
+// ownerTimeout bounds how long a request waits for the state owner. The
+// owner answers in microseconds; one that takes seconds is gone or wedged,
+// and the client is better told so (503) than left hanging.
+const ownerTimeout = 2 * time.Second
+
+// snapshot asks the owner for the state, waiting at most ownerTimeout.
 func (s *Server) snapshot(r *http.Request) (state.State, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), ownerTimeout)
 	defer cancel()
 	return s.cfg.Store.Snapshot(ctx)
 }
@@ -428,7 +431,7 @@ func (s *Server) postGoto(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), ownerTimeout)
 	defer cancel()
 	if err := s.cfg.Store.Update(ctx, state.SetTarget{Target: state.Target{RA: ra, Dec: dec, Source: "api"}}); err != nil {
 		s.updateFailed(w, "goto", err)

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/backoff"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/state"
@@ -106,11 +108,13 @@ func (s *Server) Stats() Stats {
 }
 
 // Serve accepts clients on ln until ctx is cancelled or the state owner
-// ends. It then closes ln and every client, waits for their goroutines, logs
-// one line and returns: nil after a cancel, the owner's cause if the owner
-// ended, or the listener's error if accepting failed for good. Serve takes
-// ownership of ln.
+// ends. It then closes ln and every client, waits for their goroutines and
+// returns: context.Cause(ctx) after a cancel, the owner's cause if the owner
+// ended, or the listener's error if accepting failed for good. It logs
+// nothing about stopping (the pipeline's runner writes the stop line; Stats
+// has the counters). Serve takes ownership of ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	parent := ctx
 	if s.cfg.Store == nil {
 		ln.Close()
 		return errors.New("lx200: no state store configured")
@@ -156,7 +160,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 
 	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Int("max_clients", s.cfg.MaxClients).Msg("lx200 server listening")
-	var backoff time.Duration
+	// Out of file descriptors and the like: wait and retry, as net/http does.
+	retry := backoff.Backoff{Min: 5 * time.Millisecond, Max: time.Second}
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -167,16 +172,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 				stop(fmt.Errorf("lx200: accept: %w", err))
 				break
 			}
-			// Out of file descriptors and the like: wait and retry, as net/http does.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.cfg.Log.Warn().Err(err).Dur("retry_in", backoff).Msg("lx200 accept failed")
+			delay := retry.Next()
+			s.cfg.Log.Warn().Err(err).Dur("retry_in", delay).Msg("lx200 accept failed")
 			select {
-			case <-time.After(backoff):
+			case <-time.After(delay):
 			case <-ctx.Done():
 			}
 			continue
 		}
-		backoff = 0
+		retry.Reset()
 		if !s.admit(conn) {
 			s.refused.Add(1)
 			s.cfg.Log.Debug().Str("remote", conn.RemoteAddr().String()).Msg("lx200 client refused: too many clients")
@@ -199,14 +203,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.mu.Unlock()
 	wg.Wait()
-	st := s.Stats()
-	ev := s.cfg.Log.Info()
 	if stopErr != nil {
-		ev = s.cfg.Log.Error().Err(stopErr)
+		return stopErr
 	}
-	ev.Uint64("clients", st.Accepted).Uint64("refused", st.Refused).Uint64("commands", st.Commands).
-		Uint64("gotos", st.Gotos).Msg("lx200 server stopped")
-	return stopErr
+	return context.Cause(parent)
 }
 
 // admit registers conn unless MaxClients are already served.

@@ -104,14 +104,9 @@ func (ix *Index) Cone(dst []int32, c [3]float64, radius float64) []int32 {
 	return dst
 }
 
-// ConeLimit is Cone restricted to entries with index below limit; it is
-// cheap for small limits because each cell lists its entries in order.
-func (ix *Index) ConeLimit(dst []int32, c [3]float64, radius float64, limit int32) []int32 {
-	ix.scan(c, radius, limit, func(k int) { dst = append(dst, ix.members[k]) })
-	return dst
-}
-
-// ConeHits is ConeLimit returning the vectors too, unsorted.
+// ConeHits is Cone restricted to entries with index below limit, returning
+// the vectors too, unsorted. It is cheap for small limits because each cell
+// lists its entries in order.
 func (ix *Index) ConeHits(dst []Hit, c [3]float64, radius float64, limit int32) []Hit {
 	ix.scan(c, radius, limit, func(k int) { dst = append(dst, Hit{ix.members[k], ix.mvec[k]}) })
 	return dst

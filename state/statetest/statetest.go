@@ -62,10 +62,21 @@ next:
 // Start runs a state owner from init until the test ends.
 func Start(t testing.TB, init state.State) *state.Store {
 	t.Helper()
-	st := state.New(init)
+	st, _ := Run(t, init)
+	return st
+}
+
+// Run is Start with a stop function, for tests that end the owner
+// themselves (the owner's death, a clean stop): stop cancels the owner and
+// waits for it; calling it again, or the cleanup at the test's end, does
+// nothing more.
+func Run(t testing.TB, init state.State) (st *state.Store, stop func()) {
+	t.Helper()
+	st = state.New(init)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = st.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return st
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return st, stop
 }
