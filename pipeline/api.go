@@ -21,15 +21,18 @@ func (f frameSource) LatestFrame() (api.FrameView, bool) {
 // openAPI opens the HTTP API's listener and adds its worker. The API saves
 // the alignment through the settings file's owner (nil: nothing persisted).
 func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
-	if cfg.HTTPAddr == "" {
-		return nil
-	}
-	ln, err := listen("--http", cfg.HTTPAddr)
-	if err != nil {
-		return err
+	ln := cfg.HTTPListener
+	if ln == nil {
+		if cfg.HTTPAddr == "" {
+			return nil
+		}
+		var err error
+		if ln, err = listen("--http", cfg.HTTPAddr); err != nil {
+			return err
+		}
+		p.adoptListener(ln)
 	}
 	p.httpLn = ln
-	p.adopt(func() error { _ = ln.Close(); return nil })
 	var settings api.Settings
 	if file != nil { // a nil *config.File in the interface would not be nil
 		settings = file

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -60,10 +61,14 @@ type Config struct {
 	RecordPath string    // record the session as JSON lines to this file
 	Record     io.Writer // or to this writer
 
-	LX200Addr  string // LX200 server address; "" off
-	HTTPAddr   string // HTTP API address; "" off
-	APIToken   string // token for the API's mutating endpoints; "" the settings file
-	ConfigPath string // settings file; "" none (nothing persisted)
+	LX200Addr string // LX200 server address; "" off
+	HTTPAddr  string // HTTP API address; "" off
+	// LX200Listener and HTTPListener, when set, are served instead of
+	// listening on the addresses (socket activation, in-memory tests); the
+	// pipeline closes them.
+	LX200Listener, HTTPListener net.Listener
+	APIToken                    string // token for the API's mutating endpoints; "" the settings file
+	ConfigPath                  string // settings file; "" none (nothing persisted)
 
 	Location        *Site // observer site (source MANUAL); nil boots at 0,0 unlocked as PiFinder does
 	SummaryInterval time.Duration

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"time"
 
@@ -256,15 +257,18 @@ func imuWorker(cfg Config, st *state.Store, dev imu.Device, thresholdScale float
 func detectOptions() detect.Options { return detect.DefaultOptions() }
 
 func (p *Pipeline) openLX200(cfg Config) error {
-	if cfg.LX200Addr == "" {
-		return nil
-	}
-	ln, err := listen("--lx200", cfg.LX200Addr)
-	if err != nil {
-		return err
+	ln := cfg.LX200Listener
+	if ln == nil {
+		if cfg.LX200Addr == "" {
+			return nil
+		}
+		var err error
+		if ln, err = listen("--lx200", cfg.LX200Addr); err != nil {
+			return err
+		}
+		p.adoptListener(ln)
 	}
 	p.lx200Ln = ln
-	p.adopt(func() error { _ = ln.Close(); return nil })
 	srv := lx200.New(lx200.Config{Store: p.store, Log: workerLog(cfg.Log, "lx200")})
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "lx200", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})
 	return nil
@@ -278,4 +282,10 @@ func pathless(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// adoptListener makes p close ln; closing an already closed listener (the
+// servers close theirs when they stop) is not an error here.
+func (p *Pipeline) adoptListener(ln net.Listener) {
+	p.adopt(func() error { _ = ln.Close(); return nil })
 }

@@ -71,10 +71,17 @@ func (p *Pipeline) close() {
 // it is closed again and the error says which setting failed and why: a
 // *ConfigError for the settings a user gives.
 func New(cfg Config) (*Pipeline, error) {
+	p := &Pipeline{log: cfg.Log}
+	// Listeners handed in are the pipeline's from here on, even if New fails.
+	for _, ln := range []net.Listener{cfg.LX200Listener, cfg.HTTPListener} {
+		if ln != nil {
+			p.adoptListener(ln)
+		}
+	}
 	if err := cfg.check(); err != nil {
+		p.close()
 		return nil, err
 	}
-	p := &Pipeline{log: cfg.Log}
 	if err := p.open(cfg); err != nil {
 		p.close()
 		return nil, err

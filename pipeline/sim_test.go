@@ -4,8 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,28 +20,62 @@ import (
 
 	"github.com/pifinder-go/pifinder/hw/imu/simimu"
 	"github.com/pifinder-go/pifinder/hw/simworld"
+	"github.com/pifinder-go/pifinder/internal/memnet"
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/wait"
 	"github.com/pifinder-go/pifinder/state"
 )
 
-var pipelineWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary"}
+var pipelineWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary", "lx200", "http"}
+
+// loopWorkers are the workers whose loops report their wake-ups (wait.Woke).
+var loopWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary"}
+
+// wakeCounter counts loop wake-ups per worker through wait.SetWakeHook.
+type wakeCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func countWakes(t *testing.T) *wakeCounter {
+	c := &wakeCounter{n: map[string]int{}}
+	restore := wait.SetWakeHook(func(w string) { c.mu.Lock(); c.n[w]++; c.mu.Unlock() })
+	t.Cleanup(restore)
+	return c
+}
+
+func (c *wakeCounter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
+}
 
 // The whole pipeline (simulated camera, real detector and solver, simulated
-// IMU, integrator, power) meets the owner's death: every worker stops with
-// one line, nothing logs or wakes afterwards, the status is 1.
+// IMU, integrator, power, summary, and the LX200 and HTTP servers with a
+// client each) meets the owner's death: every worker stops with exactly one
+// line, nothing else is logged after the fault, no loop wakes up in the ten
+// minutes after, and the status is 1.
 func TestPipelineOwnerDeath(t *testing.T) {
 	for _, kind := range []string{"owner-panic", "owner-error"} {
 		t.Run(kind, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
+				wakes := countWakes(t)
 				logs := &logBuffer{}
+				lx, web := memnet.Listen(), memnet.Listen()
 				p, err := New(Config{
-					Log:             zerolog.New(logs),
+					// Info, as the binary logs: per-client debug lines are not events.
+					Log:             zerolog.New(logs).Level(zerolog.InfoLevel),
 					Fault:           Fault{Kind: kind, After: 3 * time.Second},
 					SummaryInterval: time.Second,
+					LX200Listener:   lx,
+					HTTPListener:    web,
 				})
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A SkySafari-like client and an HTTP client stay connected
+				// through the fault.
+				clients := startClients(t, lx, web)
 				start := time.Now()
 				err = p.Run(context.Background())
 				if took := time.Since(start); took > 4*time.Second {
@@ -44,25 +84,82 @@ func TestPipelineOwnerDeath(t *testing.T) {
 				if !errors.Is(err, state.ErrOwnerGone) || ExitCode(err) != 1 {
 					t.Fatalf("Run = %v, want ErrOwnerGone, exit 1", err)
 				}
+				clients.Wait()
 				lines := logs.Lines()
 				final, _ := p.Store().Final()
 				if final.Stats.Frames == 0 || final.Stats.Solves == 0 {
 					t.Errorf("the pipeline did not run before the fault: %+v", final.Stats)
 				}
 				for _, n := range pipelineWorkers {
-					if got := countContaining(lines, `"worker":"`+n+`"`, "stop"); got != 1 {
+					if got := countContaining(lines, `"worker":"`+n+`"`, `"message":"worker stopped"`); got != 1 {
 						t.Errorf("worker %s: %d stop lines, want exactly 1:\n%s", n, got, strings.Join(lines, "\n"))
 					}
 				}
+				// After the fault: the owner's line and the stop lines, nothing else.
+				fault := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "injecting fault") })
+				if fault < 0 {
+					t.Fatal("no fault line")
+				}
+				for _, l := range lines[fault+1:] {
+					if !strings.Contains(l, `"message":"worker stopped"`) && !strings.Contains(l, `"message":"state owner ended; stopping the pipeline"`) {
+						t.Errorf("line after the fault that is not a stop line: %s", l)
+					}
+				}
+				before := wakes.snapshot()
+				for _, n := range loopWorkers {
+					if before[n] == 0 {
+						t.Errorf("worker %s never reported a wake-up while running: the hook is not wired", n)
+					}
+				}
 				n := len(lines)
-				time.Sleep(60 * time.Second)
+				time.Sleep(10 * time.Minute)
 				synctest.Wait()
 				if got := len(logs.Lines()); got != n {
 					t.Errorf("%d log lines after the stop", got-n)
 				}
+				if after := wakes.snapshot(); !maps.Equal(after, before) {
+					t.Errorf("loops woke after the stop: before %v, after %v", before, after)
+				}
 			})
 		})
 	}
+}
+
+// startClients connects an LX200 client that polls :GR#/:GD# and an HTTP
+// client reading the event stream; both end when the servers close them.
+func startClients(t *testing.T, lx, web *memnet.Listener) *sync.WaitGroup {
+	t.Helper()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		c, err := lx.Dial(context.Background())
+		if err != nil {
+			t.Errorf("lx200 dial: %v", err)
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 64)
+		for {
+			if _, err := io.WriteString(c, ":GR#:GD#"); err != nil {
+				return
+			}
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+	wg.Go(func() {
+		tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return web.Dial(ctx) }}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr}).Get("http://pifinder/api/events")
+		if err != nil {
+			t.Errorf("events: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+	})
+	return &wg
 }
 
 func TestPipelineRequestedStop(t *testing.T) {
