@@ -52,7 +52,7 @@ type Centroid struct {
 // Prior is a predicted attitude for tracking mode, e.g. the last solve
 // moved by the IMU, with the horizontal FOV in degrees.
 type Prior struct {
-	Attitude geom.Attitude
+	Attitude Attitude
 	FOV      float64
 }
 
@@ -103,7 +103,7 @@ type Result struct {
 	Mode                string // "lost-in-space" or "tracking"
 	PatternsTried       int
 	CandidatesVerified  int
-	Attitude            geom.Attitude
+	Attitude            Attitude
 }
 
 // Solver solves star fields against one database. It is safe for
@@ -549,3 +549,8 @@ func fromAttitude(att geom.Attitude) mat3 {
 		{r[2].X, r[2].Y, r[2].Z},
 	}
 }
+
+// Attitude is a pointing with its roll in degrees (RA, Dec, Roll), the
+// projection convention of cedar/tetra3. It is an alias of the geometry
+// package's type, which the solver shares with the camera simulation.
+type Attitude = geom.Attitude

@@ -14,7 +14,7 @@ import (
 
 // Step moves the telescope to To and then holds it there.
 type Step struct {
-	To          geom.Attitude
+	To          Attitude
 	RateDegPerS float64       // slew rate; 0 jumps at once
 	Hold        time.Duration // time spent at To after arriving
 	Covered     bool          // the camera sees nothing during this step (slew and hold)
@@ -24,7 +24,7 @@ type Step struct {
 // With Loop set the steps repeat forever (the last step should lead back
 // near Start for a smooth loop; a jump back is allowed).
 type Script struct {
-	Start geom.Attitude
+	Start Attitude
 	Steps []Step
 	Loop  bool
 }
@@ -110,7 +110,7 @@ func (w *World) Orientation(t time.Time) quat.Number {
 }
 
 // Attitude returns the true camera attitude at t.
-func (w *World) Attitude(t time.Time) geom.Attitude {
+func (w *World) Attitude(t time.Time) Attitude {
 	return AttitudeOf(w.Orientation(t))
 }
 
@@ -128,7 +128,7 @@ func (w *World) Moving(t time.Time) bool {
 
 // Quaternion returns q_eq2cam for an attitude:
 // axis_angle(z, ra) ⊗ axis_angle(y, 90°−dec) ⊗ axis_angle(z, 90°+roll).
-func Quaternion(a geom.Attitude) quat.Number {
+func Quaternion(a Attitude) quat.Number {
 	const d = math.Pi / 180
 	q := quat.Mul(rot.AxisAngle(r3.Vec{Z: 1}, a.RA*d), rot.AxisAngle(r3.Vec{Y: 1}, math.Pi/2-a.Dec*d))
 	q = quat.Mul(q, rot.AxisAngle(r3.Vec{Z: 1}, math.Pi/2+a.Roll*d))
@@ -136,7 +136,7 @@ func Quaternion(a geom.Attitude) quat.Number {
 }
 
 // AttitudeOf converts q_eq2cam back to RA/Dec/Roll.
-func AttitudeOf(q quat.Number) geom.Attitude {
+func AttitudeOf(q quat.Number) Attitude {
 	rot := func(v r3.Vec) r3.Vec {
 		p := quat.Mul(quat.Mul(q, quat.Number{Imag: v.X, Jmag: v.Y, Kmag: v.Z}), quat.Conj(q))
 		return r3.Vec{X: p.Imag, Y: p.Jmag, Z: p.Kmag}
@@ -179,3 +179,8 @@ func DefaultScript() Script {
 		},
 	}
 }
+
+// Attitude is a pointing in degrees (RA, Dec, Roll), the solver's convention
+// (an alias of the shared geometry type, so scripts can be written outside
+// this module).
+type Attitude = geom.Attitude

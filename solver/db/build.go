@@ -96,7 +96,7 @@ func latticeSize(fovDeg, oversample float64) int {
 
 // Build makes a database from catalogue stars. The result depends only on
 // the stars and the options (not on Workers or timing).
-func Build(ctx context.Context, stars []starcat.Star, o BuildOptions) (*DB, error) {
+func Build(ctx context.Context, stars []CatalogStar, o BuildOptions) (*DB, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
 	}
@@ -353,3 +353,8 @@ func Build(ctx context.Context, stars []starcat.Star, o BuildOptions) (*DB, erro
 	_ = d.Encode()
 	return d, nil
 }
+
+// CatalogStar is a catalogue star as Build takes it (HIP id, J2000
+// position, proper motion, magnitude): an alias of the built-in catalogue's
+// type, so that a program outside this module can build a database.
+type CatalogStar = starcat.Star
