@@ -100,6 +100,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg, err := f.config(log)
+	if err == nil {
+		f.fromEnvironment(&cfg, os.Getenv)
+	}
 	if err != nil {
 		log.Error().Err(err).Int("exit_status", 2).Msg("bad flags")
 		return 2
@@ -179,9 +182,9 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.sleepTimeout, "sleep-timeout", "", "inactivity before sleeping, e.g. 30s, 1m, or Off (default: config file, else 30s)")
 	fs.StringVar(&f.db, "db", "", "solver pattern database file (default: the one built into the binary)")
 	fs.StringVar(&f.record, "record", "", "record the session (solves and IMU samples) to this JSON-lines file; replay it with: pifinder replay FILE")
-	fs.StringVar(&f.lx200, "lx200", ":4030", "LX200 position server address for SkySafari (empty: off)")
-	fs.StringVar(&f.http, "http", "127.0.0.1:8080", "HTTP JSON/SSE API address (empty: off)")
-	fs.StringVar(&f.apiToken, "api-token", "", "token required by the API's mutating endpoints (default: the config file's api_token)")
+	fs.StringVar(&f.lx200, "lx200", ":4030", "LX200 position server address for SkySafari (empty: off; not given: the config file's lx200_addr, else :4030)")
+	fs.StringVar(&f.http, "http", "127.0.0.1:8080", "HTTP JSON/SSE API address (empty: off; not given: the config file's http_addr, else 127.0.0.1:8080)")
+	fs.StringVar(&f.apiToken, "api-token", "", "token required by the API's mutating endpoints (not given: $PIFINDER_API_TOKEN, else the config file's api_token; a token on the command line shows in ps)")
 	fs.StringVar(&f.configPath, "config", defaultConfigPath(), "settings file (JSON; written atomically; missing means defaults)")
 	fs.StringVar(&f.location, "location", "", "observer site LAT,LON[,ALT_M] in degrees (east positive); sets the location as MANUAL")
 	fs.DurationVar(&f.summaryEvery, "summary-interval", 5*time.Second, "how often the summary log line is written (positive)")
@@ -202,6 +205,27 @@ func wantsHelp(args []string) bool {
 	}
 	return false
 }
+
+// fromEnvironment applies what the flags left to the settings file or the
+// environment: --lx200 and --http not given take the settings file's
+// addresses, and --api-token not given takes PIFINDER_API_TOKEN (which
+// keeps the token out of ps; the settings file's api_token comes after it).
+func (f *flags) fromEnvironment(cfg *pipeline.Config, getenv func(string) string) {
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if !given["lx200"] {
+		cfg.LX200Addr = pipeline.AddrFromSettings
+	}
+	if !given["http"] {
+		cfg.HTTPAddr = pipeline.AddrFromSettings
+	}
+	if !given["api-token"] {
+		cfg.APIToken = getenv(apiTokenEnv)
+	}
+}
+
+// apiTokenEnv names the environment variable that carries the API token.
+const apiTokenEnv = "PIFINDER_API_TOKEN"
 
 // check rejects flag values the flag package accepts but the pipeline
 // cannot use.

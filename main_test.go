@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pifinder-go/pifinder/pipeline"
+	"github.com/rs/zerolog"
 )
 
 func TestRunExitStatus(t *testing.T) {
@@ -106,4 +111,62 @@ func TestStartupMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFromEnvironment: flags win over the environment and the settings
+// file; a token can come from PIFINDER_API_TOKEN instead of the command line.
+func TestFromEnvironment(t *testing.T) {
+	cases := []struct {
+		name                   string
+		args                   []string
+		env                    string
+		wantLX, wantHTTP, want string
+	}{
+		{"nothing given", nil, "", pipeline.AddrFromSettings, pipeline.AddrFromSettings, ""},
+		{"token from the environment", nil, "s3cret", pipeline.AddrFromSettings, pipeline.AddrFromSettings, "s3cret"},
+		{"flags win", []string{"--lx200", "127.0.0.1:4030", "--http", "", "--api-token", "flag"}, "s3cret", "127.0.0.1:4030", "", "flag"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFlags(io.Discard)
+			if err := f.fs.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := f.config(zerolog.Nop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.fromEnvironment(&cfg, func(k string) string {
+				if k == "PIFINDER_API_TOKEN" {
+					return c.env
+				}
+				return ""
+			})
+			if cfg.LX200Addr != c.wantLX || cfg.HTTPAddr != c.wantHTTP || cfg.APIToken != c.want {
+				t.Errorf("lx200 %q http %q token %q, want %q %q %q", cfg.LX200Addr, cfg.HTTPAddr, cfg.APIToken, c.wantLX, c.wantHTTP, c.want)
+			}
+		})
+	}
+}
+
+// Fuzz the hand-written flag parsers: no panic, and whatever is accepted is
+// finite and in range.
+func FuzzParseLocation(f *testing.F) {
+	for _, s := range []string{"50.85,4.35,60", "NaN,NaN,Inf", "-90,360", "1e309,0", ",", "0,0,0,0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		loc, err := parseLocation(s)
+		if err != nil {
+			return
+		}
+		for _, v := range []float64{loc.Lat, loc.Lon, loc.AltitudeM} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%q accepted as %+v", s, loc)
+			}
+		}
+		if loc.Lat < -90 || loc.Lat > 90 || loc.Lon < -180 || loc.Lon > 360 {
+			t.Fatalf("%q accepted out of range: %+v", s, loc)
+		}
+	})
 }

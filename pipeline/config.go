@@ -61,8 +61,11 @@ type Config struct {
 	RecordPath string    // record the session as JSON lines to this file
 	Record     io.Writer // or to this writer
 
-	LX200Addr string // LX200 server address; "" off
-	HTTPAddr  string // HTTP API address; "" off
+	// LX200Addr and HTTPAddr are the servers' addresses; "" turns a server
+	// off, and AddrFromSettings takes the settings file's lx200_addr or
+	// http_addr (defaults :4030 and 127.0.0.1:8080).
+	LX200Addr string
+	HTTPAddr  string
 	// LX200Listener and HTTPListener, when set, are served instead of
 	// listening on the addresses (socket activation, in-memory tests); the
 	// pipeline closes them.
@@ -80,6 +83,11 @@ type Config struct {
 	// SimIMU tunes the simulated IMU (drift, noise...); nil: 3″/s drift, 1″ noise.
 	SimIMU *simimu.Config
 }
+
+// AddrFromSettings, as LX200Addr or HTTPAddr, takes the address from the
+// settings file (the binary passes it for a --lx200 or --http not given, so
+// that flags win over the file and the file over the defaults).
+const AddrFromSettings = "settings"
 
 // FOVFromSource is the FOVEstimate that derives the solver's field hint
 // from the frame source.

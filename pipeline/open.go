@@ -59,6 +59,12 @@ func (p *Pipeline) openSettings(cfg *Config) (config.Config, *config.File, time.
 	if cfg.APIToken == "" {
 		cfg.APIToken = settings.APIToken
 	}
+	if cfg.LX200Addr == AddrFromSettings {
+		cfg.LX200Addr = settings.LX200Addr
+	}
+	if cfg.HTTPAddr == AddrFromSettings {
+		cfg.HTTPAddr = settings.HTTPAddr
+	}
 	sleepSetting := firstNonEmpty(cfg.SleepTimeout, settings.SleepTimeout, "30s")
 	sleep, err := power.ParseTimeout(sleepSetting)
 	if err != nil {

@@ -175,3 +175,18 @@ func TestParseFault(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func FuzzParseFault(f *testing.F) {
+	for _, s := range []string{"", "owner-panic-after=2s", "owner-error-after=0", "owner-panic-after=-1s", "disk-full", "owner-panic-after=", "=", "owner-error-after=1e400h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fault, err := ParseFault(s)
+		if err != nil {
+			return
+		}
+		if s != "" && (fault.Kind != "owner-panic" && fault.Kind != "owner-error" || fault.After < 0) {
+			t.Fatalf("%q accepted as %+v", s, fault)
+		}
+	})
+}

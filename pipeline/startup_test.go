@@ -126,3 +126,49 @@ func TestStartupErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAddressesFromSettings: the settings file's lx200_addr and http_addr
+// are used when the flags leave them to it (AddrFromSettings); a given
+// address wins over the file.
+func TestAddressesFromSettings(t *testing.T) {
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	fileLX, fileHTTP, flagHTTP := free(), free(), free()
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(`{"lx200_addr":"`+fileLX+`","http_addr":"`+fileHTTP+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name             string
+		lx200, http      string
+		wantLX, wantHTTP string
+	}{
+		{"both from the file", AddrFromSettings, AddrFromSettings, fileLX, fileHTTP},
+		{"a flag wins over the file", AddrFromSettings, flagHTTP, fileLX, flagHTTP},
+		{"empty turns a server off", "", AddrFromSettings, "", fileHTTP},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := New(Config{Log: zerolog.Nop(), ConfigPath: path, LX200Addr: c.lx200, HTTPAddr: c.http})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.close()
+			got := func(a net.Addr) string {
+				if a == nil {
+					return ""
+				}
+				return a.String()
+			}
+			if got(p.LX200Addr()) != c.wantLX || got(p.HTTPAddr()) != c.wantHTTP {
+				t.Errorf("listening on lx200 %q http %q, want %q and %q", got(p.LX200Addr()), got(p.HTTPAddr()), c.wantLX, c.wantHTTP)
+			}
+		})
+	}
+}

@@ -20,6 +20,9 @@ StartLimitBurst=5
 [Service]
 Type=simple
 User=pifinder
+# The API token, if any, as PIFINDER_API_TOKEN=... in this file (mode 0600):
+# a token on the command line would show in ps.
+EnvironmentFile=-/etc/pifinder/env
 ExecStart=/usr/local/bin/pifinder --camera rpicam --imu bno055 --log-format json
 Restart=on-failure
 RestartSec=2

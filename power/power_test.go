@@ -3,6 +3,7 @@ package power
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -307,4 +308,19 @@ func relTimes(cs []powerChange, t0 time.Time) []string {
 		out = append(out, c.power.String()+"@"+c.at.Sub(t0).String())
 	}
 	return out
+}
+
+func FuzzParseTimeout(f *testing.F) {
+	for _, s := range []string{"30s", "Off", " off ", "0s", "-1m", "1e400h", "bogus", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseTimeout(s)
+		if err == nil && d < 0 {
+			t.Fatalf("%q accepted as %v", s, d)
+		}
+		if err == nil && d == 0 && !strings.EqualFold(strings.TrimSpace(s), "off") {
+			t.Fatalf("%q accepted as never sleeping", s)
+		}
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/ratelog"
+
 	"github.com/pifinder-go/pifinder/internal/wait"
 
 	"github.com/rs/zerolog"
@@ -58,6 +60,7 @@ type Worker struct {
 	lastSuccess time.Time
 	lastFOV     float64
 	failStreak  int
+	logLimit    *ratelog.Limiter
 	centroids   []Centroid
 }
 
@@ -76,10 +79,15 @@ func (w *Worker) LatestFrame() (FrameView, bool) {
 // and the lost-in-space solve is only a fraction of a millisecond anyway.
 const priorMaxAge = 10 * time.Second
 
+// logEvery is how often a transient kind of line may repeat (the rule of
+// every worker: the first, then one a minute with the count left out).
+const logEvery = time.Minute
+
 // Run solves frames until ctx ends, then returns context.Cause(ctx) (or the
 // owner's error when the state owner is gone). It logs nothing about
 // stopping: the pipeline's runner writes each worker's one stop line.
 func (w *Worker) Run(ctx context.Context) error {
+	w.logLimit = ratelog.New(logEvery)
 	log := w.Log
 	det := detect.New(w.Detect)
 	log.Info().Float64("fov_estimate", w.FOVEstimate).Msg("solver: started")
@@ -172,7 +180,13 @@ func (w *Worker) solveFrame(ctx context.Context, det *detect.Detector, f *camera
 		return ev, nil
 	}
 	if w.failStreak > 0 {
-		log.Info().Int("failed_frames", w.failStreak).Int("matches", res.Matches).Msg("solving again")
+		if ok, n := w.logLimit.Note("solving again", time.Now()); ok {
+			ev := log.Info().Int("failed_frames", w.failStreak).Int("matches", res.Matches)
+			if n > 0 {
+				ev = ev.Int("suppressed", n)
+			}
+			ev.Msg("solving again")
+		}
 	}
 	w.failStreak = 0
 	w.lastSuccess, w.lastFOV = f.Meta.ExposureEnd, res.FOV
@@ -212,10 +226,18 @@ func (w *Worker) moving(m state.FrameMeta) bool {
 	return m.HasIMUStart && m.HasIMUEnd && m.IMUDeltaDeg > limit
 }
 
-// noteFailure logs the first failure of a streak only.
+// noteFailure logs the first failure of a streak only, and at most one such
+// line a minute per kind: when solvable and unsolvable frames alternate,
+// every frame starts a streak.
 func (w *Worker) noteFailure(log zerolog.Logger, what string, err error) {
 	if w.failStreak == 0 {
-		log.Info().AnErr("error", err).Msg(what + "; logging again when solving resumes")
+		if ok, n := w.logLimit.Note(what, time.Now()); ok {
+			ev := log.Info().AnErr("error", err)
+			if n > 0 {
+				ev = ev.Int("suppressed", n)
+			}
+			ev.Msg(what + "; logging again when solving resumes")
+		}
 	}
 	w.failStreak++
 }
