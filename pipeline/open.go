@@ -41,7 +41,7 @@ func (p *Pipeline) openSettings(cfg *Config) (config.Config, *config.File, time.
 	settings := config.Default()
 	var file *config.File
 	if cfg.ConfigPath != "" {
-		f, err := config.Open(cfg.ConfigPath)
+		f, err := config.Open(cfg.ConfigPath, config.WithLogger(workerLog(cfg.Log, "config")))
 		if err != nil {
 			cfg.Log.Warn().Err(err).Str("path", cfg.ConfigPath).Msg("settings file unusable; using defaults")
 		}
@@ -230,16 +230,13 @@ func (p *Pipeline) openIntegrator(cfg Config) (*integrator.Integrator, error) {
 		w = f
 	}
 	if w != nil {
-		rec, err := record.NewRecorder(w, icfg)
+		rec, err := record.NewRecorder(w, icfg, record.WithLogger(workerLog(cfg.Log, "record").With().Str("path", cfg.RecordPath).Logger()))
 		if err != nil {
 			return nil, &ConfigError{Flag: "--record", Value: cfg.RecordPath, Err: err}
 		}
 		icfg.Observer = rec
 		p.adopt(func() error {
-			if err := rec.Err(); err != nil {
-				return fmt.Errorf("record: %w", err)
-			}
-			return nil
+			return rec.Err() // already says "record: ..."
 		})
 	}
 	return integrator.New(icfg)

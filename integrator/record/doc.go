@@ -10,4 +10,10 @@
 //
 // Ticks are recorded only when they carry a solve or a new IMU sample (the
 // others change nothing); each tick's published estimates follow it.
+//
+// Each line is written whole, with one Write. A session stopped while
+// writing one (a full disk, a power cut) leaves a recording whose last line
+// is cut off: the Recorder cuts a file back to its last whole line when a
+// write fails, and Replay ignores a cut-off last line (ErrTruncated). Damage
+// anywhere else is an error naming the line.
 package record

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
@@ -322,7 +323,77 @@ func FuzzReplay(f *testing.F) {
 	rec.Tick(tk)
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"type":"header","header":{"version":1}}` + "\n" + `{"type":"tick","tick":{"imu":{"Quat":{"Real":1}},"location":{"Lat":1}}}`))
+	f.Add([]byte(`{"type":"header","header":{"version":1}}` + "\n" + `{"type":"tick","tick":{"solve":{"Succ`))
+	f.Add([]byte(`{"type":"header","header":{"version":1}}` + "\n\n" + `{"type":"estimate","estimate":{}}{}` + "\n"))
+	// No input panics; every error names the package; a cut-off last line
+	// (ErrTruncated) is ignored: the input up to its start replays the same
+	// estimates with no error.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = Replay(bytes.NewReader(data), integrator.Config{}, func(state.Estimate) {})
+		var got []state.Estimate
+		err := Replay(bytes.NewReader(data), integrator.Config{}, func(e state.Estimate) { got = append(got, e) })
+		if err == nil {
+			return
+		}
+		if !strings.HasPrefix(err.Error(), "record: ") {
+			t.Fatalf("error %q does not start with \"record: \"", err)
+		}
+		if !errors.Is(err, ErrTruncated) {
+			return
+		}
+		if bytes.HasSuffix(data, []byte("\n")) {
+			t.Fatalf("ErrTruncated for input ending in a newline: %v", err)
+		}
+		whole := data[:bytes.LastIndexByte(data, '\n')+1]
+		var want []state.Estimate
+		if err := Replay(bytes.NewReader(whole), integrator.Config{}, func(e state.Estimate) { want = append(want, e) }); err != nil {
+			t.Fatalf("the whole lines before a cut-off line: %v", err)
+		}
+		if !cmp.Equal(want, got, cmpopts.EquateNaNs()) {
+			t.Fatalf("a cut-off last line changed the replay: %d estimates, %d without it", len(got), len(want))
+		}
+	})
+}
+
+// FuzzReplayCut cuts a real recording anywhere: past the header it always
+// replays (nil, or ErrTruncated for a cut through a line), and what it
+// replays is the start of the whole recording's replay.
+func FuzzReplayCut(f *testing.F) {
+	var full bytes.Buffer
+	rec, err := NewRecorder(&full, integrator.Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	core, _ := integrator.NewCore(integrator.Config{})
+	for _, tk := range shortSession() {
+		rec.Tick(tk)
+		core.Step(tk, rec.Published)
+	}
+	data := full.Bytes()
+	all, err := replayAll(data)
+	if err != nil {
+		f.Fatal(err)
+	}
+	headerEnd := bytes.IndexByte(data, '\n') + 1
+	for _, c := range []uint16{0, 5, uint16(headerEnd), uint16(headerEnd + 30), uint16(len(data) - 1)} {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, cut uint16) {
+		in := data[:int(cut)%(len(data)+1)]
+		got, err := replayAll(in)
+		if len(in) < headerEnd-1 {
+			if err == nil || errors.Is(err, ErrTruncated) {
+				t.Fatalf("cut at %d, in the header: %v", len(in), err)
+			}
+			return
+		}
+		if err != nil && !errors.Is(err, ErrTruncated) {
+			t.Fatalf("cut at %d: %v", len(in), err)
+		}
+		if len(got) > len(all) || !cmp.Equal(all[:len(got)], got, cmpopts.EquateEmpty()) {
+			t.Fatalf("cut at %d: the replay is not the start of the whole one", len(in))
+		}
+		if n, err := Verify(bytes.NewReader(in), integrator.Config{}); n != len(got) || (err != nil && !errors.Is(err, ErrTruncated)) {
+			t.Fatalf("cut at %d: Verify %d, %v; replayed %d", len(in), n, err, len(got))
+		}
 	})
 }

@@ -10,15 +10,22 @@ import (
 	"path/filepath"
 )
 
-// Write writes data to path with permissions perm: it writes a temporary
-// file in path's directory, syncs it, renames it over path and syncs the
-// directory so the rename itself is durable (best effort: some file systems
-// cannot sync a directory, and the new contents are in place by then). On
-// failure path is unchanged and the temporary file is removed.
+// Write writes data to path: it writes a temporary file in path's
+// directory, syncs it, renames it over path and syncs the directory so the
+// rename itself is durable (best effort: some file systems cannot sync a
+// directory, and the new contents are in place by then). On failure path is
+// unchanged and the temporary file is removed.
+//
+// A file that exists keeps its permission bits (a file the user made
+// private stays private); perm is the mode of a new file. The temporary
+// file is private until it has its final mode. The directory must exist.
 //
 // Errors name the step that failed and wrap the os error (which names the
 // file); callers add their own context, such as the path they were saving.
 func Write(path string, data []byte, perm fs.FileMode) (err error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		perm = fi.Mode().Perm()
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

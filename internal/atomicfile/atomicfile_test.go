@@ -23,8 +23,9 @@ func TestWriteReplaces(t *testing.T) {
 	if err != nil || string(b) != "new" {
 		t.Fatalf("contents %q (%v), want \"new\"", b, err)
 	}
-	if fi, err := os.Stat(path); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644) {
-		t.Errorf("mode %v (%v), want 0644", fi.Mode(), err)
+	// The existing file's mode is kept; perm is for a new file.
+	if fi, err := os.Stat(path); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
+		t.Errorf("mode %v (%v), want 0600 (kept)", fi.Mode(), err)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
@@ -52,5 +53,52 @@ func TestWriteFailureLeavesNothing(t *testing.T) {
 	err = Write(filepath.Join(dir, "no", "such", "f"), []byte("x"), 0o644)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "create temporary file: ") {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+// TestWriteMode: a new file gets perm; an existing file keeps its mode, so
+// a file the user made private (an API token in it) stays private.
+func TestWriteMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	cases := []struct {
+		name     string
+		existing fs.FileMode // 0: no file yet
+		perm     fs.FileMode
+		want     fs.FileMode
+	}{
+		{"new private", 0, 0o600, 0o600},
+		{"new public", 0, 0o644, 0o644},
+		{"private kept", 0o600, 0o644, 0o600},
+		{"group kept", 0o640, 0o600, 0o640},
+		{"public kept", 0o644, 0o600, 0o644},
+		{"read-only kept", 0o400, 0o600, 0o400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f")
+			if tc.existing != 0 {
+				if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(path, tc.existing); err != nil { // not subject to the umask
+					t.Fatal(err)
+				}
+			}
+			if err := Write(path, []byte("new"), tc.perm); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode().Perm(); got != tc.want {
+				t.Errorf("mode %v, want %v", got, tc.want)
+			}
+			if b, _ := os.ReadFile(path); string(b) != "new" {
+				t.Errorf("contents %q", b)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -97,6 +98,10 @@ integrator and prints one line per published estimate:
 A value that is not known is null. The replay uses the recorded site and
 datetime of every step, so Alt/Az are those of the session.
 
+A last line cut off (a session stopped while writing it: a full disk, a
+power cut) is ignored with a warning on stderr; damage anywhere else is an
+error naming the line.
+
 Exit status 0 when the recording was replayed (and, with --verify, matched),
 1 when it could not be read or did not match, 2 for bad usage.
 `
@@ -119,7 +124,8 @@ func replayCommand() (*command, *replayOptions) {
 // it replays a recording and prints one line per published estimate (time,
 // source, aligned RA/Dec/Roll, Alt/Az, constellation), or a ReplayRecord
 // per line with --json. --verify also checks the replay against the
-// recorded estimates. It returns the exit status.
+// recorded estimates. A recording whose last line is cut off replays up to
+// it with a warning on stderr. It returns the exit status.
 func Replay(args []string, stdout, stderr io.Writer) int {
 	c, o := replayCommand()
 	if code, ok := c.parse(args, stdout, stderr); !ok {
@@ -157,6 +163,10 @@ func Replay(args []string, stdout, stderr io.Writer) int {
 	if werr == nil {
 		werr = w.Flush()
 	}
+	if errors.Is(err, record.ErrTruncated) {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, fileError(path, err))
+		err = nil
+	}
 	if err != nil {
 		return c.fail(stderr, path, err)
 	}
@@ -167,8 +177,9 @@ func Replay(args []string, stdout, stderr io.Writer) int {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return c.fail(stderr, path, err)
 		}
+		// A cut-off last line was reported above.
 		n, err := record.Verify(bufio.NewReader(f), cfg)
-		if err != nil {
+		if err != nil && !errors.Is(err, record.ErrTruncated) {
 			return c.fail(stderr, path, err)
 		}
 		fmt.Fprintf(stderr, "replay: %s: %d estimates reproduced exactly\n", path, n)

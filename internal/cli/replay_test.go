@@ -228,3 +228,71 @@ func TestReplayErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayDamagedRecording: a recording whose last line was cut off (a
+// full disk, a power cut) replays up to it with a warning on stderr and exit
+// status 0; damage anywhere else is an error naming the line (exit 1).
+func TestReplayDamagedRecording(t *testing.T) {
+	path := recordSession(t, site, true)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	lines = lines[:len(lines)-1] // the empty rest after the last newline
+	n := len(lines)
+	cutLast := bytes.Join(lines[:n-1], nil)
+	cutLast = append(cutLast, lines[n-1][:len(lines[n-1])/2]...)
+	withLine := func(i int, repl string) []byte {
+		out := append(bytes.Join(lines[:i], nil), repl...)
+		return append(out, bytes.Join(lines[i+1:], nil)...)
+	}
+	whole := filepath.Join(t.TempDir(), "whole.jsonl") // the lines before the cut
+	if err := os.WriteFile(whole, bytes.Join(lines[:n-1], nil), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantLines := len(recordedEstimates(t, whole))
+	warning := fmt.Sprintf("line %d: last line cut off (%d bytes, no newline), ignored", n, len(lines[n-1])/2)
+	cases := []struct {
+		name   string
+		data   []byte
+		flags  []string
+		code   int
+		stderr []string // the lines, each a prefix; FILE is the recording
+		out    int      // stdout lines (code 0)
+	}{
+		{"cut last line", cutLast, nil, 0, []string{"replay: warning: FILE: " + warning}, wantLines},
+		{"cut last line, json", cutLast, []string{"--json"}, 0, []string{"replay: warning: FILE: " + warning}, wantLines},
+		{"cut last line, verify", cutLast, []string{"--verify"}, 0,
+			[]string{"replay: warning: FILE: " + warning, fmt.Sprintf("replay: FILE: %d estimates reproduced exactly", wantLines)}, wantLines},
+		{"garbage in the middle", withLine(3, "{not json\n"), nil, 1, []string{"replay: FILE: line 4: invalid character 'n'"}, 0},
+		{"cut line in the middle", withLine(3, string(lines[3][:25])+"\n"), nil, 1, []string{"replay: FILE: line 4: "}, 0},
+		{"garbage last line", withLine(n-1, "{not json"), nil, 1, []string{fmt.Sprintf("replay: FILE: line %d: invalid character 'n'", n)}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "damaged.jsonl")
+			if err := os.WriteFile(file, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			if code := Replay(append(tc.flags, file), &out, &errb); code != tc.code {
+				t.Errorf("exit %d, want %d (%s)", code, tc.code, errb.String())
+			}
+			got := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+			if len(got) != len(tc.stderr) {
+				t.Fatalf("stderr %q, want %d lines", errb.String(), len(tc.stderr))
+			}
+			for i, want := range tc.stderr {
+				if want = strings.ReplaceAll(want, "FILE", file); !strings.HasPrefix(got[i], want) {
+					t.Errorf("stderr line %d %q, want it to start with %q", i+1, got[i], want)
+				}
+			}
+			if tc.code == 0 {
+				if n := strings.Count(out.String(), "\n"); n != tc.out {
+					t.Errorf("%d lines on stdout, want %d", n, tc.out)
+				}
+			}
+		})
+	}
+}

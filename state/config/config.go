@@ -290,11 +290,7 @@ func load(path string) (c Config, writable bool, err error) {
 	}
 	if err != nil {
 		// The path is in the prefix already; keep the operation and cause.
-		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Path == path {
-			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
-		}
-		return Default(), false, fmt.Errorf("config %s: %w", path, err)
+		return Default(), false, fmt.Errorf("config %s: %w", path, pathless(err, path))
 	}
 	c, err = Parse(data)
 	if err == nil || !errors.Is(err, ErrCorrupt) {
@@ -303,9 +299,14 @@ func load(path string) (c Config, writable bool, err error) {
 		}
 		return c, true, err
 	}
-	bad := path + ".bad-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	bad := backupName(path)
 	if rerr := os.Rename(path, bad); rerr != nil {
 		return c, false, fmt.Errorf("config %s: %w; could not move it aside: %w", path, err, rerr)
 	}
 	return c, true, fmt.Errorf("config %s: %w; moved to %s, using defaults", path, err, bad)
+}
+
+// backupName is where a corrupt file at path is kept: path+".bad-<UTC time>".
+func backupName(path string) string {
+	return path + ".bad-" + time.Now().UTC().Format("20060102T150405.000000000Z")
 }

@@ -54,8 +54,9 @@ func TestUpdateLoadRoundTrip(t *testing.T) {
 	if !strings.Contains(string(data), "\n    \"camera_exp\": 400000,\n") {
 		t.Errorf("file is not indented by 4 or camera_exp not numeric:\n%s", data)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("file mode %v (%v), want 0644", fi.Mode(), err)
+	// A new file holding the API token is private.
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v (%v), want 0600", fi.Mode(), err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {

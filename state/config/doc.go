@@ -16,6 +16,13 @@
 // starting. Keys this package does not know are kept and written back
 // unchanged. Errors name the file once: "config <path>: corrupt file: ...".
 //
+// Saving never loses what the process holds: the first save creates the
+// missing directory (0700); a new file is created 0600 (it may hold the API
+// token) and an existing one keeps its mode; a file damaged while running
+// is set aside the same way before the save writes the current settings
+// plus the change, and the File logs a warning naming the backup (see
+// WithLogger).
+//
 // Live values (location fix, datetime, pointing, power) are not persisted,
 // as in PiFinder.
 package config

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -216,8 +217,11 @@ func TestErrorsNameTheFileOnce(t *testing.T) {
 	_, errCorrupt := Load(corrupt)
 	_, errInvalid := Load(invalid)
 	_, errRead := Load(unreadable)
-	missingDir, _ := Open(filepath.Join(dir, "gone", "config.json"))
-	errSave := missingDir.Update(func(*Config) {})
+	// The settings directory is created at the first save; a file in its
+	// place makes the save fail.
+	noDir, _ := Open(filepath.Join(dir, "gone", "config.json"))
+	_ = os.WriteFile(filepath.Join(dir, "gone"), nil, 0o600)
+	errSave := noDir.Update(func(*Config) {})
 	for _, tc := range []struct {
 		err    error
 		path   string
@@ -226,7 +230,7 @@ func TestErrorsNameTheFileOnce(t *testing.T) {
 		{errCorrupt, corrupt, "config " + corrupt + ": corrupt file: "},
 		{errInvalid, invalid, "config " + invalid + ": invalid values: camera_gain"},
 		{errRead, unreadable, "config " + unreadable + ": read: "},
-		{errSave, filepath.Join(dir, "gone", "config.json"), "config " + filepath.Join(dir, "gone", "config.json") + ": save: create temporary file: "},
+		{errSave, filepath.Join(dir, "gone", "config.json"), "config " + filepath.Join(dir, "gone", "config.json") + ": save: create directory: "},
 	} {
 		if tc.err == nil {
 			t.Errorf("no error for %s", tc.path)
@@ -243,7 +247,7 @@ func TestErrorsNameTheFileOnce(t *testing.T) {
 			t.Errorf("error %q names %s more than once", msg, tc.path)
 		}
 	}
-	if !errors.Is(errCorrupt, ErrCorrupt) || !errors.Is(errInvalid, ErrInvalid) || !errors.Is(errSave, os.ErrNotExist) {
+	if !errors.Is(errCorrupt, ErrCorrupt) || !errors.Is(errInvalid, ErrInvalid) || !errors.Is(errSave, syscall.ENOTDIR) {
 		t.Errorf("errors do not wrap their causes: %v / %v / %v", errCorrupt, errInvalid, errSave)
 	}
 }
