@@ -3,6 +3,7 @@ package serve_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"net"
@@ -117,7 +118,9 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sctx2, stopServers := context.WithCancel(context.Background())
+	// The servers return the cause of their context's end.
+	errLoadOver := errors.New("load test over")
+	sctx2, stopServers := context.WithCancelCause(context.Background())
 	lxLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -132,13 +135,13 @@ func TestLoad(t *testing.T) {
 	servers.Add(2)
 	go func() {
 		defer servers.Done()
-		if err := lxSrv.Serve(sctx2, lxLn); err != nil {
+		if err := lxSrv.Serve(sctx2, lxLn); !errors.Is(err, errLoadOver) {
 			t.Errorf("lx200 Serve: %v", err)
 		}
 	}()
 	go func() {
 		defer servers.Done()
-		if err := apiSrv.Serve(sctx2, httpLn); err != nil {
+		if err := apiSrv.Serve(sctx2, httpLn); !errors.Is(err, errLoadOver) {
 			t.Errorf("api Serve: %v", err)
 		}
 	}()
@@ -219,7 +222,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	clients.Wait()
-	stopServers()
+	stopServers(errLoadOver)
 	servers.Wait()
 	stopStore()
 	<-storeDone

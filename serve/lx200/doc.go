@@ -4,11 +4,42 @@
 //
 // The protocol is split in two layers. Scanner and Session are pure: bytes in,
 // commands out, replies out, with no network and no clock, which makes them
-// easy to test and to fuzz. Server is the network part: it accepts at most
+// easy to test and to fuzz. Server is the network part: it serves at most
 // MaxClients connections, answers every command of every read in order,
 // closes idle clients, bounds command length, and never lets a client that
 // stops reading hold up anything but itself (each write has a deadline, and
 // clients read the state from a shared latest snapshot).
+//
+// # Slots
+//
+// Connections that hold a slot without using it cannot lock SkySafari out.
+// When a client arrives and all MaxClients slots are taken, the server
+// closes the client that has been quiet longest among those it may evict:
+// any client that has had no command answered since it connected (every
+// LX200 client speaks first; SkySafari asks :GR# at once), and any client
+// quiet for Config.EvictAfter (5 s) or longer. A client answered more
+// recently is never evicted (SkySafari polls :GR#/:GD# several times a
+// second), so a flood of connections cannot take a working client's slot;
+// when all eight are working, the newcomer is told "too many clients" and
+// closed. Connections arriving in a burst faster than they send their
+// first command evict one another; whoever reconnects after the burst is
+// served. Only commands with a reply count as activity, for the idle
+// timeout too: not noise, unknown commands, the reply-less :Q#, :CM#, :RS#
+// and :U#, or Stellarium's 0x06 probe.
+//
+// # Network exposure
+//
+// The default address, DefaultAddr (":4030"), listens on every interface,
+// because SkySafari runs on a phone or tablet that reaches the PiFinder
+// over Wi-Fi (its own access point or the observing site's network). The
+// protocol has no authentication: anyone who can reach the port can read
+// the pointing and set the goto target (which only shows the target in
+// PiFinder; nothing moves). To serve only the machine itself, or one
+// network, give the address to bind: --lx200 127.0.0.1:4030 (or the
+// address of that network's interface), or "lx200_addr": "127.0.0.1:4030"
+// in the settings file (the flag wins over the file); an empty address
+// turns the server off. The HTTP API, whose mutations need a token,
+// listens on 127.0.0.1 by default.
 //
 // Coordinates: the aligned pointing estimate (J2000) is converted to the true
 // equator and equinox of date ("JNow", what LX200 clients expect) at the

@@ -16,7 +16,9 @@ import (
 	"github.com/pifinder-go/pifinder/state"
 )
 
-// DefaultAddr is the LX200 port SkySafari expects.
+// DefaultAddr is the LX200 port SkySafari expects, on every interface: the
+// phone running SkySafari reaches the finder over Wi-Fi (see the package
+// documentation for how to restrict it).
 const DefaultAddr = ":4030"
 
 // Defaults of Config's zero fields.
@@ -25,6 +27,7 @@ const (
 	DefaultIdleTimeout   = 60 * time.Second
 	DefaultWriteTimeout  = 5 * time.Second
 	DefaultUpdateTimeout = 2 * time.Second
+	DefaultEvictAfter    = 5 * time.Second
 )
 
 // refusal is sent to a client beyond MaxClients before it is closed.
@@ -34,11 +37,20 @@ const refusal = "PiFinder: too many clients, try again later#"
 type Config struct {
 	Store *state.Store
 	Log   zerolog.Logger
-	// MaxClients is the number of clients served at once (default 8); one
-	// more is told so and closed.
+	// MaxClients is the number of clients served at once (default 8). When
+	// a client arrives and all are taken, the longest quiet client that
+	// may be evicted (see EvictAfter) is closed to make room; when none
+	// may, the newcomer is told so and closed.
 	MaxClients int
-	// IdleTimeout closes a client that sent no command for this long (default 60 s).
+	// IdleTimeout closes a client that got no answer for this long (default
+	// 60 s): only commands with a reply count, so noise does not keep a
+	// client open.
 	IdleTimeout time.Duration
+	// EvictAfter is how long a client that has been answered must have been
+	// quiet before a newcomer may take its slot (default 5 s; SkySafari
+	// polls several times a second). A client that has sent nothing worth
+	// an answer since it connected may be evicted at any time.
+	EvictAfter time.Duration
 	// WriteTimeout bounds each reply write (default 5 s): a client that
 	// stops reading is closed instead of blocking.
 	WriteTimeout time.Duration
@@ -57,6 +69,7 @@ type Config struct {
 type Stats struct {
 	Accepted uint64 // clients served
 	Refused  uint64 // clients turned away (too many)
+	Evicted  uint64 // clients closed to make room for a newcomer
 	Commands uint64 // commands answered or acted on
 	Gotos    uint64 // targets given to the state owner
 }
@@ -68,9 +81,24 @@ type Server struct {
 	latest atomic.Pointer[state.State]
 
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]*client
+	seq   uint64 // admissions so far, to order clients connected at the same instant
 
-	accepted, refused, commands, gotos atomic.Uint64
+	accepted, refused, evicted, commands, gotos atomic.Uint64
+}
+
+// client is a served connection's entry in the table; the fields but conn
+// and evicted are guarded by Server.mu.
+type client struct {
+	conn net.Conn
+	seq  uint64
+	// answered: the client has had a command answered since it connected.
+	answered bool
+	// quietSince is when it was last answered (when it connected, before that).
+	quietSince time.Time
+	// evicted is set before the server closes conn to make room, so that
+	// the client's goroutine logs why it ended.
+	evicted atomic.Bool
 }
 
 // New returns a server for cfg, filling in defaults.
@@ -90,6 +118,9 @@ func New(cfg Config) *Server {
 	if cfg.UpdateTimeout <= 0 {
 		cfg.UpdateTimeout = DefaultUpdateTimeout
 	}
+	if cfg.EvictAfter <= 0 {
+		cfg.EvictAfter = DefaultEvictAfter
+	}
 	if cfg.ToDate == nil {
 		cfg.ToDate = DefaultToDate
 	}
@@ -99,12 +130,13 @@ func New(cfg Config) *Server {
 	if cfg.SystemNow == nil {
 		cfg.SystemNow = time.Now
 	}
-	return &Server{cfg: cfg, conns: map[net.Conn]struct{}{}}
+	return &Server{cfg: cfg, conns: map[net.Conn]*client{}}
 }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), Refused: s.refused.Load(), Commands: s.commands.Load(), Gotos: s.gotos.Load()}
+	return Stats{Accepted: s.accepted.Load(), Refused: s.refused.Load(), Evicted: s.evicted.Load(),
+		Commands: s.commands.Load(), Gotos: s.gotos.Load()}
 }
 
 // Serve accepts clients on ln until ctx is cancelled or the state owner
@@ -181,7 +213,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			continue
 		}
 		retry.Reset()
-		if !s.admit(conn) {
+		cl, victim, quiet := s.admit(conn, time.Now())
+		if cl == nil {
 			s.refused.Add(1)
 			s.cfg.Log.Debug().Str("remote", conn.RemoteAddr().String()).Msg("lx200 client refused: too many clients")
 			_ = conn.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
@@ -189,11 +222,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			conn.Close()
 			continue
 		}
+		if victim != nil {
+			s.evicted.Add(1)
+			s.cfg.Log.Debug().Str("remote", victim.conn.RemoteAddr().String()).Str("quiet", quiet).
+				Str("for", conn.RemoteAddr().String()).Msg("lx200 client evicted to make room")
+			victim.conn.Close() // its goroutine sees the error, releases nothing more and ends
+		}
 		s.accepted.Add(1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.serveClient(ctx, conn)
+			s.serveClient(ctx, cl)
 		}()
 	}
 	cancel()
@@ -209,28 +248,85 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return context.Cause(parent)
 }
 
-// admit registers conn unless MaxClients are already served.
-func (s *Server) admit(conn net.Conn) bool {
+// admit registers conn as a client at now. When MaxClients are served
+// already, it takes the slot of the client evict picks and returns that
+// client as victim (removed from the table, for the caller to close) with
+// how long it had been quiet, for the log; when evict picks none, it
+// returns a nil client and conn is to be refused.
+func (s *Server) admit(conn net.Conn, now time.Time) (cl, victim *client, quiet string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.conns) >= s.cfg.MaxClients {
-		return false
+		if victim = s.evict(now); victim == nil {
+			return nil, nil, ""
+		}
+		victim.evicted.Store(true)
+		delete(s.conns, victim.conn)
+		quiet = now.Sub(victim.quietSince).Round(time.Millisecond).String()
+		if !victim.answered {
+			quiet += " (never answered)"
+		}
 	}
-	s.conns[conn] = struct{}{}
-	return true
+	s.seq++
+	cl = &client{conn: conn, seq: s.seq, quietSince: now}
+	s.conns[conn] = cl
+	return cl, victim, quiet
 }
 
-func (s *Server) release(conn net.Conn) {
+// evict picks the client a newcomer replaces at now, or nil for none; s.mu
+// is held.
+//
+// Why eviction, and not only a shorter idle timeout for clients that say
+// nothing: a timeout shortens the lockout but does not end it (whoever
+// holds the eight sockets opens a new one each time one is closed, and
+// SkySafari must be lucky to arrive in the gap), whereas eviction frees a
+// slot exactly when a client needs one and costs nothing while none does.
+//
+// Who may be evicted: a client that has had nothing answered since it
+// connected, at any time (every LX200 client speaks first: SkySafari asks
+// :GR# the moment it connects, so such a connection serves nobody yet); and
+// an answered client quiet for EvictAfter or longer (a phone that went to
+// sleep or left the Wi-Fi with its socket open). An answered client quiet
+// for less is never evicted: SkySafari polls :GR#/:GD# several times a
+// second, so no flood of newcomers, however long, takes a working
+// client's slot, and when all the clients are such, the newcomer is
+// refused. Of those that may be, the longest quiet goes first (quiet since
+// it connected, for a silent one), so a newcomer is the last candidate:
+// its first command has the time of MaxClients-1 further arrivals to land.
+func (s *Server) evict(now time.Time) *client {
+	var v *client
+	for _, c := range s.conns {
+		if c.answered && now.Sub(c.quietSince) < s.cfg.EvictAfter {
+			continue
+		}
+		if v == nil || c.quietSince.Before(v.quietSince) || c.quietSince.Equal(v.quietSince) && c.seq < v.seq {
+			v = c
+		}
+	}
+	return v
+}
+
+// touch records that cl was answered at now.
+func (s *Server) touch(cl *client, now time.Time) {
 	s.mu.Lock()
-	delete(s.conns, conn)
+	cl.answered, cl.quietSince = true, now
 	s.mu.Unlock()
-	conn.Close()
+}
+
+func (s *Server) release(cl *client) {
+	s.mu.Lock()
+	if s.conns[cl.conn] == cl {
+		delete(s.conns, cl.conn)
+	}
+	s.mu.Unlock()
+	cl.conn.Close()
 }
 
 // serveClient reads commands and answers them until the client leaves, idles
-// out, fails a write, or the server stops (which closes conn).
-func (s *Server) serveClient(ctx context.Context, conn net.Conn) {
-	defer s.release(conn)
+// out, fails a write, is evicted, or the server stops (which closes conn).
+func (s *Server) serveClient(ctx context.Context, cl *client) {
+	conn := cl.conn
+	defer s.release(cl)
 	log := s.cfg.Log.With().Str("remote", conn.RemoteAddr().String()).Logger()
 	log.Debug().Msg("lx200 client connected")
 	sc := Scanner{MaxLen: s.cfg.MaxCommandLen}
@@ -238,21 +334,27 @@ func (s *Server) serveClient(ctx context.Context, conn net.Conn) {
 	buf := make([]byte, 1024)
 	var cmds []Command
 	var reply []byte
-	lastCmd := time.Now()
+	lastAnswer := time.Now()
 	reason := "closed by client"
 	defer func() { log.Debug().Str("reason", reason).Msg("lx200 client disconnected") }()
 	for {
-		// The idle clock runs from the last command, so a client sending
-		// only noise is closed too.
-		if err := conn.SetReadDeadline(lastCmd.Add(s.cfg.IdleTimeout)); err != nil {
+		// The idle clock runs from the last answered command, so a client
+		// sending only noise is closed too.
+		if err := conn.SetReadDeadline(lastAnswer.Add(s.cfg.IdleTimeout)); err != nil {
 			reason = "set deadline: " + err.Error()
 			return
 		}
 		n, rerr := conn.Read(buf)
 		cmds = sc.Feed(buf[:n], cmds[:0])
 		if len(cmds) > 0 {
-			lastCmd = time.Now()
-			reply = s.answer(ctx, &sess, cmds, reply[:0], log)
+			var answered bool
+			reply, answered = s.answer(ctx, &sess, cmds, reply[:0], log)
+			if answered {
+				// Recorded before the reply is written, so that a client
+				// holding its first answer can no longer be evicted as silent.
+				lastAnswer = time.Now()
+				s.touch(cl, lastAnswer)
+			}
 			if len(reply) > 0 {
 				if err := conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout)); err != nil {
 					reason = "set deadline: " + err.Error()
@@ -260,6 +362,9 @@ func (s *Server) serveClient(ctx context.Context, conn net.Conn) {
 				}
 				if _, err := conn.Write(reply); err != nil {
 					reason = "write: " + err.Error()
+					if cl.evicted.Load() {
+						reason = "evicted for a new client"
+					}
 					return
 				}
 			}
@@ -269,6 +374,8 @@ func (s *Server) serveClient(ctx context.Context, conn net.Conn) {
 			switch {
 			case ctx.Err() != nil:
 				reason = "server stopping"
+			case cl.evicted.Load():
+				reason = "evicted for a new client"
 			case errors.As(rerr, &ne) && ne.Timeout():
 				reason = "idle timeout"
 			default:
@@ -279,8 +386,11 @@ func (s *Server) serveClient(ctx context.Context, conn net.Conn) {
 	}
 }
 
-// answer handles cmds in order against the latest state and appends the replies.
-func (s *Server) answer(ctx context.Context, sess *Session, cmds []Command, out []byte, log zerolog.Logger) []byte {
+// answer handles cmds in order against the latest state and appends the
+// replies. answered reports whether any command had a reply, except
+// Stellarium's 0x06 probe (one byte in 256 of random noise is one): that is
+// what counts as a client's activity.
+func (s *Server) answer(ctx context.Context, sess *Session, cmds []Command, out []byte, log zerolog.Logger) (_ []byte, answered bool) {
 	in := Input{ToDate: s.cfg.ToDate, FromDate: s.cfg.FromDate}
 	if st := s.latest.Load(); st != nil {
 		in.State = *st
@@ -306,6 +416,7 @@ func (s *Server) answer(ctx context.Context, sess *Session, cmds []Command, out 
 			}
 		}
 		out = append(out, r.Reply...)
+		answered = answered || r.Reply != "" && c.Name != "ACK"
 	}
-	return out
+	return out, answered
 }
