@@ -65,7 +65,7 @@ func TestPipelineOwnerDeath(t *testing.T) {
 				p, err := New(Config{
 					// Info, as the binary logs: per-client debug lines are not events.
 					Log:             zerolog.New(logs).Level(zerolog.InfoLevel),
-					Fault:           Fault{Kind: kind, After: 3 * time.Second},
+					Fault:           Fault{Kind: kind, After: 3500 * time.Millisecond}, // between summary ticks
 					SummaryInterval: time.Second,
 					LX200Listener:   lx,
 					HTTPListener:    web,
@@ -78,8 +78,8 @@ func TestPipelineOwnerDeath(t *testing.T) {
 				clients := startClients(t, lx, web)
 				start := time.Now()
 				err = p.Run(context.Background())
-				if took := time.Since(start); took > 4*time.Second {
-					t.Errorf("stopped %v after start; the fault came at 3 s", took)
+				if took := time.Since(start); took > 4500*time.Millisecond {
+					t.Errorf("stopped %v after start; the fault came at 3.5 s", took)
 				}
 				if !errors.Is(err, state.ErrOwnerGone) || ExitCode(err) != 1 {
 					t.Fatalf("Run = %v, want ErrOwnerGone, exit 1", err)

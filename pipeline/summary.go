@@ -12,8 +12,8 @@ import (
 )
 
 // NewSummaryWorker logs one `summary` line every interval: counters, the
-// solve rate over the interval, and the current pointing. It is the only
-// periodic info-level line of the pipeline.
+// solve rate over the interval, the camera's health, and the current
+// pointing. It is the only periodic info-level line of the pipeline.
 func NewSummaryWorker(st *state.Store, every time.Duration, log zerolog.Logger) Worker {
 	log = log.With().Str("worker", "summary").Logger()
 	return Worker{Name: "summary", Run: func(ctx context.Context) error {
@@ -35,14 +35,19 @@ func NewSummaryWorker(st *state.Store, every time.Duration, log zerolog.Logger) 
 				if err != nil {
 					return err
 				}
-				logSummary(log, s, prev, now.Sub(prevAt))
+				logSummary(log, s, prev, now, now.Sub(prevAt))
 				prev, prevAt = s.Stats, now
 			}
 		}
 	}}
 }
 
-func logSummary(log zerolog.Logger, s state.State, prev state.Stats, dt time.Duration) {
+// logSummary writes the line for state s at now, dt after the previous
+// line's counters prev. camera is "ok", "none" (no camera), or "stalled":
+// no frame for longer than the camera should take (state.CameraStalled),
+// camera_stalled_s saying for how long; the pointing that follows is then
+// old, whatever its source says.
+func logSummary(log zerolog.Logger, s state.State, prev state.Stats, now time.Time, dt time.Duration) {
 	rate := 0.0
 	if dt > 0 {
 		rate = float64(s.Stats.Solves-prev.Solves) / dt.Seconds()
@@ -56,6 +61,14 @@ func logSummary(log zerolog.Logger, s state.State, prev state.Stats, dt time.Dur
 		Float64("solve_rate_hz", round(rate, 2)).
 		Str("power", s.Power.String()).
 		Str("source", string(e.Source))
+	switch {
+	case s.CameraType == "none":
+		ev = ev.Str("camera", "none")
+	case s.CameraStalled(now):
+		ev = ev.Str("camera", "stalled").Float64("camera_stalled_s", round(now.Sub(s.CameraWait).Seconds(), 1))
+	default:
+		ev = ev.Str("camera", "ok")
+	}
 	if p := e.Aligned.Estimate; p.Valid {
 		ev = ev.Float64("ra_deg", round(p.RA, 4)).Float64("dec_deg", round(p.Dec, 4)).Float64("roll_deg", round(p.Roll, 2))
 	} else {

@@ -252,8 +252,40 @@ type State struct {
 	Target      Target
 	HasTarget   bool
 	Stats       Stats
+	// CameraWait is when the state began waiting for the camera's next
+	// frame, on the owner's clock: the latest SetFrame, SetCamera (the
+	// capture worker starting) or power change (which changes how often
+	// it captures). Zero until a camera is set. See CameraStalled.
+	CameraWait time.Time
 	// Version counts applied updates; two snapshots with the same Version are equal.
 	Version uint64
+}
+
+// How long past CameraWait, on top of twice the last exposure, a camera
+// may go without a frame before CameraStalled says so. Awake, the capture
+// worker takes a frame per exposure, gives a capture up after 10 s and
+// retries within 5 s; asleep it captures once every 30 s (every 60th tick
+// of the 2 Hz pacer).
+const (
+	CameraStallAwake  = 15 * time.Second
+	CameraStallAsleep = 45 * time.Second
+)
+
+// CameraStalled reports whether the camera should have published a frame
+// by now and has not: a source failing every capture (a replay folder
+// with nothing readable, a camera that stopped streaming) publishes
+// nothing, and the last frame and estimate then only grow old. A camera
+// of type none never stalls.
+func (s State) CameraStalled(now time.Time) bool {
+	if s.CameraWait.IsZero() || s.CameraType == "none" {
+		return false
+	}
+	limit := CameraStallAwake
+	if s.Power == Asleep {
+		limit = CameraStallAsleep
+	}
+	limit += 2 * time.Duration(s.Frame.ExposureUS) * time.Microsecond
+	return now.Sub(s.CameraWait) > limit
 }
 
 // Default returns the state PiFinder boots with.

@@ -17,12 +17,16 @@ type Update interface {
 // ErrRejected marks an update the owner refused (bad value); the state is unchanged.
 var ErrRejected = errors.New("state: update rejected")
 
-// SetPower sets awake or asleep; any other value is rejected.
+// SetPower sets awake or asleep; any other value is rejected. A change
+// restarts the wait for the camera's next frame (see CameraWait).
 type SetPower struct{ Power PowerState }
 
-func (u SetPower) apply(s *State, _ time.Time) error {
+func (u SetPower) apply(s *State, now time.Time) error {
 	if u.Power != Asleep && u.Power != Awake {
 		return fmt.Errorf("%w: power state %d", ErrRejected, int(u.Power))
+	}
+	if u.Power != s.Power && !s.CameraWait.IsZero() {
+		s.CameraWait = now
 	}
 	s.Power = u.Power
 	return nil
@@ -51,8 +55,8 @@ type SetFrame struct {
 	Dropped uint64 // frames dropped by the hand-off since the last SetFrame
 }
 
-func (u SetFrame) apply(s *State, _ time.Time) error {
-	s.Frame = u.Meta
+func (u SetFrame) apply(s *State, now time.Time) error {
+	s.Frame, s.CameraWait = u.Meta, now
 	s.Stats.Frames++
 	s.Stats.DroppedFrames += u.Dropped
 	return nil
@@ -82,11 +86,12 @@ func (u SetTargetPixel) apply(s *State, _ time.Time) error {
 	return nil
 }
 
-// SetCamera records the camera type and lens in use.
+// SetCamera records the camera type and lens in use; the capture worker
+// sends it as it starts, so the wait for its first frame starts too.
 type SetCamera struct{ Type, Lens string }
 
-func (u SetCamera) apply(s *State, _ time.Time) error {
-	s.CameraType, s.Lens = u.Type, u.Lens
+func (u SetCamera) apply(s *State, now time.Time) error {
+	s.CameraType, s.Lens, s.CameraWait = u.Type, u.Lens, now
 	return nil
 }
 

@@ -116,6 +116,11 @@ func decodeFITS(data []byte) (image.Image, error) {
 	default:
 		return nil, fmt.Errorf("%w: FITS BITPIX %d not supported", ErrFormat, bitpix)
 	}
+	// The data the header declares is what the file holds and what is
+	// converted; the grey image made of it is no larger.
+	if err := checkDecoded(w, h, fmt.Sprintf("FITS BITPIX %d", bitpix), int64(bpp)); err != nil {
+		return nil, err
+	}
 	start := (end + fitsBlock - 1) / fitsBlock * fitsBlock
 	need := w * h * bpp
 	if start > len(data) || len(data)-start < need {
@@ -139,9 +144,9 @@ func decodeFITS(data []byte) (image.Image, error) {
 		}
 		return g, nil
 	}
-	vals := make([]float64, w*h)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range vals {
+	// 32, -32 and -64: two passes over the data (range, then scale), so
+	// no w×h array of float64 is held on top of the image.
+	value := func(i int) float64 {
 		var v float64
 		switch bitpix {
 		case 32:
@@ -152,21 +157,26 @@ func decodeFITS(data []byte) (image.Image, error) {
 			v = math.Float64frombits(binary.BigEndian.Uint64(px[8*i:]))
 		}
 		v = v*bscale + bzero
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			v = math.NaN()
-		} else {
+		if math.IsInf(v, 0) {
+			return math.NaN()
+		}
+		return v
+	}
+	n := w * h
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		if v := value(i); !math.IsNaN(v) {
 			lo, hi = min(lo, v), max(hi, v)
 		}
-		vals[i] = v
 	}
 	g := image.NewGray16(rect)
 	scale := 0.0
 	if hi > lo {
 		scale = 65535 / (hi - lo)
 	}
-	for i, v := range vals {
+	for i := range n {
 		u := uint16(0)
-		if !math.IsNaN(v) {
+		if v := value(i); !math.IsNaN(v) {
 			u = uint16(clamp((v-lo)*scale+0.5, 0, 65535))
 		}
 		g.Pix[2*i], g.Pix[2*i+1] = uint8(u>>8), uint8(u)

@@ -19,11 +19,36 @@ import (
 const (
 	MaxSide   = 1 << 15  // pixels per side
 	MaxPixels = 64 << 20 // pixels per image
-	MaxBytes  = 1 << 30  // bytes read from one file
+	// MaxDecodedBytes bounds the pixel memory one image may decode to,
+	// judged from its header before any pixel is decoded: width × height ×
+	// the bytes per pixel the decoder allocates for its colour model (bit
+	// depth × channels, plus the format's own working buffers; see
+	// decodeCost). A few hundred bytes of PNG can otherwise claim an
+	// 8192×8192 RGBA64 image (512 MiB, over 1 GB of resident memory once
+	// converted): an OOM kill on a Pi with 1 to 4 GB. The largest real
+	// input is the HQ camera's full 4056×3040 16-bit frame, 24.7 MB
+	// (49 MB as TIFF, whose strip buffer is counted too); a baseline
+	// colour JPEG of it at most 37 MB (a progressive one, holding its DCT
+	// coefficients, would be 185 MB and is refused). 64 MiB admits them
+	// with room to spare and keeps one load with its conversion to grey
+	// under about 200 MB (127 MB peak for `pifinder detect` on a 64 MiB
+	// RGBA64 PNG).
+	MaxDecodedBytes = 64 << 20
+	// MaxBytes bounds the bytes read from one file. An image within
+	// MaxDecodedBytes is never much larger on disk (compression only
+	// shrinks pixels, FITS stores them as they are), so this is the decode
+	// limit plus 1 MiB of headers and metadata; a larger file is refused
+	// before it is read whole.
+	MaxBytes = MaxDecodedBytes + 1<<20
 )
 
 // ErrFormat marks data that is not an image this package reads.
 var ErrFormat = errors.New("unsupported or corrupt image")
+
+// ErrTooLarge marks an image whose header promises more pixel memory than
+// MaxDecodedBytes, or a file longer than MaxBytes. The error says how much
+// and what the limit is.
+var ErrTooLarge = errors.New("image too large")
 
 // Load reads an image file; see Decode.
 func Load(path string) (image.Image, error) {
@@ -45,16 +70,16 @@ func Decode(r io.Reader, name string) (image.Image, error) {
 		return nil, fmt.Errorf("imageio: %s: read: %w", name, err)
 	}
 	if len(data) > MaxBytes {
-		return nil, fmt.Errorf("imageio: %s: %w: larger than %d bytes", name, ErrFormat, MaxBytes)
+		return nil, fmt.Errorf("imageio: %s: %w: the file is longer than %s", name, ErrTooLarge, mib(MaxBytes))
 	}
 	var img image.Image
 	switch {
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		img, err = decodeStd(data, png.DecodeConfig, png.Decode)
+		img, err = decodeStd(data, formatPNG, png.DecodeConfig, png.Decode)
 	case bytes.HasPrefix(data, []byte{0xFF, 0xD8}):
-		img, err = decodeStd(data, jpeg.DecodeConfig, jpeg.Decode)
+		img, err = decodeStd(data, formatJPEG, jpeg.DecodeConfig, jpeg.Decode)
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
-		img, err = decodeStd(data, tiff.DecodeConfig, tiff.Decode)
+		img, err = decodeStd(data, formatTIFF, tiff.DecodeConfig, tiff.Decode)
 	case bytes.HasPrefix(data, []byte("SIMPLE  =")):
 		img, err = decodeFITS(data)
 	case len(data) == 0:
@@ -75,14 +100,19 @@ func checkSize(w, h int) error {
 	return nil
 }
 
-// decodeStd checks the header's size before decoding, so a corrupt header
-// cannot make the decoder allocate gigabytes.
-func decodeStd(data []byte, cfg func(io.Reader) (image.Config, error), dec func(io.Reader) (image.Image, error)) (img image.Image, err error) {
+// decodeStd checks the header's size and decoded bytes before decoding,
+// so a corrupt or hostile header cannot make the decoder allocate
+// gigabytes.
+func decodeStd(data []byte, f format, cfg func(io.Reader) (image.Config, error), dec func(io.Reader) (image.Image, error)) (img image.Image, err error) {
 	c, err := cfg(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	if err := checkSize(c.Width, c.Height); err != nil {
+		return nil, err
+	}
+	model, perPixel := decodeCost(f, c.ColorModel, data)
+	if err := checkDecoded(c.Width, c.Height, model, perPixel); err != nil {
 		return nil, err
 	}
 	// The standard decoders are robust, but a decoder bug must not take
@@ -123,6 +153,19 @@ func toGray(img image.Image) image.Image {
 	}
 	if is16(img) {
 		g := image.NewGray16(r)
+		if m, ok := img.(image.RGBA64Image); ok {
+			// color.Gray16Model's weights without boxing every pixel
+			// in a color.Color (a garbage allocation per pixel).
+			for y := 0; y < b.Dy(); y++ {
+				row := g.Pix[y*g.Stride:]
+				for x := 0; x < b.Dx(); x++ {
+					c := m.RGBA64At(b.Min.X+x, b.Min.Y+y)
+					v := (19595*uint32(c.R) + 38470*uint32(c.G) + 7471*uint32(c.B) + 1<<15) >> 16
+					row[2*x], row[2*x+1] = uint8(v>>8), uint8(v)
+				}
+			}
+			return g
+		}
 		for y := 0; y < b.Dy(); y++ {
 			for x := 0; x < b.Dx(); x++ {
 				g.SetGray16(x, y, color.Gray16Model.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray16))

@@ -301,10 +301,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add(fitsBytes(3, 4, 32, nil, func(i int) []byte { return []byte{0, 0, 0, byte(i)} }))
 	f.Add([]byte("SIMPLE  =                    T"))
 	f.Add([]byte{})
+	// Image bombs (issue 14): tiny headers promising 512 MiB and more.
+	f.Add(pngBomb(8192, 8192, 16, 6, 0))
+	f.Add(pngBomb(6000, 4000, 16, 0, 1))
+	f.Add(jpegBomb(f, image.NewRGBA(image.Rect(0, 0, 16, 16)), 8192, 8192, false))
+	f.Add(jpegBomb(f, g8, 4096, 4096, true))
+	f.Add(tiffBomb(f, image.NewRGBA64(image.Rect(0, 0, 16, 16)), 8192, 8192))
+	f.Add(fitsBomb(8192, 8192, -64))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := Decode(bytes.NewReader(data), "fuzz")
 		if err != nil {
 			return
+		}
+		if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > MaxDecodedBytes {
+			t.Fatalf("decoded %v, beyond the decode limit", b)
 		}
 		switch m := img.(type) {
 		case *image.Gray, *image.Gray16:
