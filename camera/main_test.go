@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"os"
 	"sync"
 	"testing"
@@ -90,14 +89,6 @@ func (s *fakeSource) count() int {
 }
 
 var errBoom = errors.New("boom")
-
-func gray(v uint8, w, h int) *image.Gray {
-	g := image.NewGray(image.Rect(0, 0, w, h))
-	for i := range g.Pix {
-		g.Pix[i] = v
-	}
-	return g
-}
 
 func (s *fakeSource) all() []Settings {
 	s.mu.Lock()
