@@ -47,4 +47,31 @@
 // the next call, and a Detector is not safe for concurrent use (use one per
 // goroutine). After the first call on a given frame size, detection on
 // 8-bit frames allocates nothing.
+//
+// # Where the code is
+//
+// One file per stage, in the order above:
+//
+//	detect.go      the API: Options, Star, Result, New, Detect, DetectGray,
+//	               and the 16-bit path (scaling to 13 bits)
+//	detector.go    the Detector's fields (each tagged with its stage), setup
+//	boxsums.go     1: the candidate image of 2×2 box sums and the block sums
+//	noise.go       2: the noise estimate
+//	background.go  3: tile backgrounds, block thresholds, backgroundAt
+//	candidates.go  4: the candidate search (threshold, local maximum,
+//	               stage2) and the brightest-first sort
+//	refine.go      5: refineAt, which runs the refinement stages in turn:
+//	seed.go           the brightest unclaimed pixel, the 3×3 pre-test and
+//	                  the ring's background and noise
+//	hotpixel.go       the hot-pixel test
+//	centroid.go       the window, the iterated Gaussian-windowed centroid
+//	                  and the matched-filter significance
+//	blob.go           the flood fill (flank, extended object) and the
+//	                  elongation test
+//	trail.go          the faint-trail (line) test
+//	aperture.go       the brightness: the aperture sum
+//	claims.go         the per-pixel claim and hot-pixel bitmaps
+//	result.go      sorting, duplicate removal and MaxStars
+//	simd_amd64.go  the vector kernels' Go side (simd_amd64.s), and
+//	simd_other.go  their stand-ins elsewhere (portable code only)
 package detect

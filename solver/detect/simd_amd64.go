@@ -35,20 +35,20 @@ func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int {
 // candMaskSIMD marks, in masks, the boxes of the leading whole groups of
 // four words of candidate row cy that may be candidates; it returns how
 // many groups it did and a bit per group with a mark. The rows around it
-// must be readable from 2 bytes before to 2 bytes after (d.wordsBuf pads
+// must be readable from 2 bytes before to 2 bytes after (d.boxWordsPadded pads
 // the candidate image by a word on each side).
 func (d *Detector) candMaskSIMD(cy int, masks []uint32) (n int, nz uint64) {
-	ww := d.ww
+	ww := d.wordsPerRow
 	n = min(ww/4, 64)
-	if !useSIMD || n == 0 || cy < 1 || cy+1 >= d.ch {
+	if !useSIMD || n == 0 || cy < 1 || cy+1 >= d.boxesH {
 		return 0, 0
 	}
-	base, blk := cy*ww, (cy>>2)*d.sbw
+	base, blk := cy*ww, (cy>>2)*d.blocksW
 	_ = masks[n-1]
-	_ = d.words[base+ww+4*n-1]
-	_ = d.thr[blk+4*n-1]
-	nz = candMaskAVX2(&d.words[base-ww], &d.words[base], &d.words[base+ww],
-		&d.thr[blk], &d.preK, &masks[0], n)
+	_ = d.boxWords[base+ww+4*n-1]
+	_ = d.blockThreshold[blk+4*n-1]
+	nz = candMaskAVX2(&d.boxWords[base-ww], &d.boxWords[base], &d.boxWords[base+ww],
+		&d.blockThreshold[blk], &d.preTestOffsets, &masks[0], n)
 	return n, nz
 }
 
@@ -74,6 +74,24 @@ func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, su
 	}
 	return lineInnerAVX2(p, &lin.byRad, l, sums), true
 }
+
+// lineDX and lineDY are the pixel offsets of lineOff laid out as
+// lineTable.byRad (radius and straddle, then side 2k+side), for the
+// vector kernel's frame-edge test.
+var lineDX, lineDY = func() (dx, dy [lineNR * 2][lineDirsN * 2]int32) {
+	for k := range lineOff {
+		for side := range lineOff[k] {
+			for i := range lineOff[k][side] {
+				for st := 0; st < 2; st++ {
+					o := lineOff[k][side][i][st]
+					dx[2*i+st][2*k+side] = int32(o[0])
+					dy[2*i+st][2*k+side] = int32(o[1])
+				}
+			}
+		}
+	}
+	return
+}()
 
 // lineEdgeSIMD fills lineThrough's side sums and sample counts near the
 // frame edge (8-bit frames with AVX2 only) and reports whether it did.
@@ -146,18 +164,18 @@ func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []
 // blocks are all whole (Binning 2), the sum, minimum and maximum of their
 // block sums; it returns how many tiles it did and the three slices.
 func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) {
-	if !useSIMD || d.tsb != 4 || 4*4*(ty+1) > d.ch {
+	if !useSIMD || d.blocksPerTile != 4 || 4*4*(ty+1) > d.boxesH {
 		return 0, nil, nil, nil
 	}
-	pairs := d.cw / 32 // tiles are 16 boxes wide
+	pairs := d.boxesW / 32 // tiles are 16 boxes wide
 	if pairs == 0 {
 		return 0, nil, nil, nil
 	}
-	st := d.tStat[:3*d.tw]
-	sum, lo, hi = st[:d.tw], st[d.tw:2*d.tw], st[2*d.tw:]
-	_ = d.sb[(4*ty+3)*d.sbw+8*pairs-1]
+	st := d.tileRowStats[:3*d.tilesW]
+	sum, lo, hi = st[:d.tilesW], st[d.tilesW:2*d.tilesW], st[2*d.tilesW:]
+	_ = d.blockSums[(4*ty+3)*d.blocksW+8*pairs-1]
 	_, _, _ = sum[2*pairs-1], lo[2*pairs-1], hi[2*pairs-1]
-	tileStatsAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], pairs)
+	tileStatsAVX2(&d.blockSums[4*ty*d.blocksW], d.blocksW, &sum[0], &lo[0], &hi[0], pairs)
 	return 2 * pairs, sum, lo, hi
 }
 
@@ -168,15 +186,15 @@ func bin8AVX2(pix *uint8, stride int, words *uint64, ww int, sb *uint32, sbw, gr
 // four whole words of every whole block row; it returns the words per row
 // and the box rows it did.
 func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) {
-	groups, blockRows := d.cw/16, d.ch/4
+	groups, blockRows := d.boxesW/16, d.boxesH/4
 	if !useSIMD || groups == 0 || blockRows == 0 {
 		return 0, 0
 	}
 	// Last pixel read: row 8·blockRows − 1, byte 32·groups − 1.
 	_ = pix[(8*blockRows-1)*stride+32*groups-1]
-	_ = d.words[(4*blockRows-1)*d.ww+4*groups-1]
-	_ = d.sb[(blockRows-1)*d.sbw+4*groups-1]
-	bin8AVX2(&pix[0], stride, &d.words[0], d.ww, &d.sb[0], d.sbw, groups, blockRows)
+	_ = d.boxWords[(4*blockRows-1)*d.wordsPerRow+4*groups-1]
+	_ = d.blockSums[(blockRows-1)*d.blocksW+4*groups-1]
+	bin8AVX2(&pix[0], stride, &d.boxWords[0], d.wordsPerRow, &d.blockSums[0], d.blocksW, groups, blockRows)
 	return 4 * groups, 4 * blockRows
 }
 
@@ -202,6 +220,11 @@ func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) 
 	return boxSumAVX2(p, stride, rows, &byteMask[32-n]), true
 }
 
+// kernelBuffers holds the buffers that only the vector kernels use.
+type kernelBuffers struct {
+	noiseDiffs []uint16 // noiseMedianSIMD's box-sum differences
+}
+
 //go:noescape
 func noiseDiffsAVX2(row *uint64, chunks, step int, satBox int, out *uint16)
 
@@ -213,20 +236,20 @@ func countLEAVX2(buf *uint16, chunks int, v int) int
 // with binary search, the differences at most k. It returns the same
 // interpolated median as noiseHist, and false when it did not run.
 func (d *Detector) noiseMedianSIMD(step int) (float64, bool) {
-	per := d.cw - step // pairs per row
-	rows := (d.ch - 1 + 23) / 24
+	per := d.boxesW - step // pairs per row
+	rows := (d.boxesH - 1 + 23) / 24
 	total := rows * per
 	if !useSIMD || per < 16 || total > 1<<20 {
 		return 0, false
 	}
 	n16 := (total + 15) &^ 15
-	d.diffs = grow(d.diffs, n16)
-	buf := d.diffs
-	satBox := int(4 * d.satWork)
-	ww := d.ww
+	d.noiseDiffs = grow(d.noiseDiffs, n16)
+	buf := d.noiseDiffs
+	satBox := int(4 * d.saturation)
+	ww := d.wordsPerRow
 	o := 0
-	for cy := 1; cy < d.ch; cy += 24 {
-		row := d.words[cy*ww : (cy+1)*ww]
+	for cy := 1; cy < d.boxesH; cy += 24 {
+		row := d.boxWords[cy*ww : (cy+1)*ww]
 		chunks := per / 16
 		_ = buf[o+16*chunks-1]
 		_ = row[(16*chunks+step-1)/4] // the last box read
@@ -283,12 +306,12 @@ func tileClipAVX2(sb *uint32, sbw int, sum, lo, hi *uint32, c25, c3 float64, n i
 func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, means []float64) int {
 	n := k / 4
 	// The kernel converts limits (m + 2.5σ)·16 to int32: m is below 2^15.
-	if !useSIMD || n == 0 || d.tsb != 4 || !(2.5*sig < 1<<26) {
+	if !useSIMD || n == 0 || d.blocksPerTile != 4 || !(2.5*sig < 1<<26) {
 		return 0
 	}
-	_ = d.sb[(4*ty+3)*d.sbw+16*n-1]
+	_ = d.blockSums[(4*ty+3)*d.blocksW+16*n-1]
 	_, _, _, _ = sum[4*n-1], lo[4*n-1], hi[4*n-1], means[4*n-1]
-	tileClipAVX2(&d.sb[4*ty*d.sbw], d.sbw, &sum[0], &lo[0], &hi[0], 2.5*sig, 3*sig, n, &means[0])
+	tileClipAVX2(&d.blockSums[4*ty*d.blocksW], d.blocksW, &sum[0], &lo[0], &hi[0], 2.5*sig, 3*sig, n, &means[0])
 	return 4 * n
 }
 
@@ -299,7 +322,7 @@ func centroidLoopAVX2(win *[56]float64, tab *wEntry, n int, x0f, y0f, lox, hix, 
 var _ [unsafe.Sizeof(wEntry{}) - 136]struct{}
 var _ [136 - unsafe.Sizeof(wEntry{})]struct{}
 
-// centroidLoopSIMD runs refineAt's centroid iteration from (cx, cy) in
+// centroidLoopSIMD runs centroidLoop's iteration from (cx, cy) in
 // the window at (x0, y0) around peak (px, py) (ran reports whether it
 // did): the last weighted sum, the estimate, the last phases, and ok
 // false when a weighted sum was not positive.
@@ -350,12 +373,12 @@ func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k,
 		return 0, 0, false
 	}
 	var cl uint64
-	j := y0*d.w + x0
+	j := y0*d.width + x0
 	for r := range 4 {
 		sh := uint(j & 63)
-		c := d.stamp[j>>6]>>sh | d.stamp[j>>6+1]<<(64-sh) // << 64 is 0
+		c := d.claimBits[j>>6]>>sh | d.claimBits[j>>6+1]<<(64-sh) // << 64 is 0
 		cl |= (c & 0xF) << uint(4*r)
-		j += d.w
+		j += d.width
 	}
 	k, v = peak4x4AVX2(p, stride, cl)
 	return k, v, true

@@ -5,6 +5,10 @@ package detect
 // useSIMD is false where there are no vector kernels.
 var useSIMD = false
 
+// kernelBuffers holds the buffers that only the vector kernels use: none
+// here. (The stubs that stand for kernels with a buffer are its methods.)
+type kernelBuffers struct{}
+
 // pairRowsSIMD does no words: pairRows does them all.
 func pairRowsSIMD(r0, r1 []uint8, out, acc []uint64) int { return 0 }
 
@@ -21,17 +25,17 @@ func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py,
 	return false
 }
 
-// winLoadSIMD does nothing: refineAt loads the window itself.
+// winLoadSIMD does nothing: loadWindow loads the window itself.
 func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
 	return 0, 0, false
 }
 
-// blockLimitsSIMD does no blocks: estimate does them all.
+// blockLimitsSIMD does no blocks: setBlockLimits does them all.
 func blockLimitsSIMD(r0, r1 []float64, ay1, ay, lt float64, bg []float32, thr []uint64) int {
 	return 0
 }
 
-// tileStatsSIMD does no tiles: estimate does them all.
+// tileStatsSIMD does no tiles: estimateTileBackground does them all.
 func (d *Detector) tileStatsSIMD(ty int) (k int, sum, lo, hi []uint32) { return 0, nil, nil, nil }
 
 // bin8SIMD does nothing: bin8 does every word.
@@ -41,14 +45,14 @@ func (d *Detector) bin8SIMD(pix []uint8, stride int) (words, rows int) { return 
 func boxSumSIMD[T uint8 | uint16](pix []T, i0, stride, n, rows int) (int, bool) { return 0, false }
 
 // noiseMedianSIMD does nothing: noiseHist histograms the differences.
-func (d *Detector) noiseMedianSIMD(step int) (float64, bool) { return 0, false }
+func (kernelBuffers) noiseMedianSIMD(step int) (float64, bool) { return 0, false }
 
-// tileMeansSIMD does no tiles: estimate does them all.
+// tileMeansSIMD does no tiles: estimateTileBackground does them all.
 func (d *Detector) tileMeansSIMD(ty, k int, sig float64, sum, lo, hi []uint32, means []float64) int {
 	return 0
 }
 
-// centroidLoopSIMD does nothing: refineAt iterates the centroid itself.
+// centroidLoopSIMD does nothing: centroidLoop iterates the centroid itself.
 func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok, ran bool) {
 	return 0, 0, 0, 0, 0, false, false
 }
@@ -58,12 +62,12 @@ func ringSumsSIMD[T uint8 | uint16](pix []T, i0, stride int, l int32) (s, s2, k,
 	return 0, 0, 0, 0, false
 }
 
-// peak4x4SIMD does nothing: refineAt searches the block itself.
+// peak4x4SIMD does nothing: findSeed searches the block itself.
 func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k, v int, ran bool) {
 	return 0, 0, false
 }
 
-// hotStatsSIMD does nothing: refineAt reads the 5×5 pixels itself.
+// hotStatsSIMD does nothing: hotPixel reads the 5×5 pixels itself.
 func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok bool) {
 	return 0, false
 }

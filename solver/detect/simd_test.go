@@ -124,22 +124,22 @@ func TestCandMaskBoundaries(t *testing.T) {
 		}
 		// Block backgrounds at and just below the points where ⌊bg + lt⌋
 		// steps, where the pre-test limits are tightest, and in between.
-		lt := d.lowT * d.sigC
-		for i := range d.sbBG[:d.sbw*d.sbh] {
-			bg := float64(d.sbBG[i])
+		lt := d.candSigma * d.noiseBox
+		for i := range d.blockBackground[:d.blocksW*d.blocksH] {
+			bg := float64(d.blockBackground[i])
 			switch i % 3 {
 			case 0:
 				bg = math.Floor(bg) - lt
 			case 1:
 				bg = math.Floor(bg) - lt + 1 - 1e-6
 			}
-			d.sbBG[i], d.thr[i] = blockLimits(max(bg, 0), lt)
+			d.blockBackground[i], d.blockThreshold[i] = blockLimits(max(bg, 0), lt)
 		}
-		for cy := range d.ch {
-			for cx := range d.cw {
-				bg := float64(d.sbBG[(cy>>2)*d.sbw+cx>>2])
-				v := max(0, min(0x7FFF, int(bg+d.sigC*(rng.Float64()*14-2))))
-				w := &d.words[cy*d.ww+cx>>2]
+		for cy := range d.boxesH {
+			for cx := range d.boxesW {
+				bg := float64(d.blockBackground[(cy>>2)*d.blocksW+cx>>2])
+				v := max(0, min(0x7FFF, int(bg+d.noiseBox*(rng.Float64()*14-2))))
+				w := &d.boxWords[cy*d.wordsPerRow+cx>>2]
 				sh := 16 * uint(cx&3)
 				*w = *w&^(0xFFFF<<sh) | uint64(v)<<sh
 			}
@@ -147,9 +147,9 @@ func TestCandMaskBoundaries(t *testing.T) {
 		var got [2][]cand
 		for k, simd := range []bool{false, true} {
 			useSIMD = simd
-			d.cands = d.cands[:0]
+			d.candidates = d.candidates[:0]
 			d.findCands()
-			got[k] = append([]cand(nil), d.cands...)
+			got[k] = append([]cand(nil), d.candidates...)
 		}
 		if len(got[0]) == 0 {
 			t.Fatalf("trial %d: no candidates: the test data misses the limits", trial)
@@ -176,8 +176,8 @@ func TestLineKernels(t *testing.T) {
 			pix[i] = uint8(rng.IntN(256))
 		}
 		d := New(DefaultOptions())
-		d.w, d.h = sz.w, sz.h
-		lin := d.lineLinear(sz.stride)
+		d.width, d.height = sz.w, sz.h
+		lin := d.trailTable(sz.stride)
 		for py := 0; py < sz.h; py++ {
 			for px := 0; px < sz.w; px++ {
 				var sv, cv, sp, cp [2 * lineDirsN]int32
@@ -254,7 +254,7 @@ func TestWindowKernels(t *testing.T) {
 		if !ok {
 			t.Fatal("window kernel did not run")
 		}
-		// The portable load, as refineAt does it.
+		// The portable load, as loadWindow does it.
 		var ppos, pall float64
 		for j := range 7 {
 			for k := range 7 {
@@ -367,12 +367,12 @@ func TestEstimateKernels(t *testing.T) {
 				boxSums(d, pix16, w)
 			}
 			d.estimate()
-			got[i].noise = d.sigC
-			got[i].words = slices.Clone(d.words)
-			got[i].sb = slices.Clone(d.sb)
-			got[i].bg = slices.Clone(d.sbBG)
-			got[i].thr = slices.Clone(d.thr)
-			got[i].tile = slices.Clone(d.tileBG)
+			got[i].noise = d.noiseBox
+			got[i].words = slices.Clone(d.boxWords)
+			got[i].sb = slices.Clone(d.blockSums)
+			got[i].bg = slices.Clone(d.blockBackground)
+			got[i].thr = slices.Clone(d.blockThreshold)
+			got[i].tile = slices.Clone(d.tileBackground)
 		}
 		for i := 0; i < 4; i += 2 {
 			if diff := cmp.Diff(got[i+1], got[i], cmp.AllowUnexported(got[0])); diff != "" {
@@ -413,7 +413,7 @@ func TestSortCands(t *testing.T) {
 				useSIMD = simd
 				d := New(o)
 				d.setup(f.w, f.h, 255)
-				if d.s == 2 {
+				if d.boxStride == 2 {
 					d.bin8(f.pix, f.stride)
 				} else {
 					d.box8(f.pix, f.stride)
@@ -421,16 +421,16 @@ func TestSortCands(t *testing.T) {
 				d.estimate()
 				d.findCands()
 				pos := func(c cand) cand { return c & (1<<45 - 1) } // cy, cx
-				if !slices.IsSortedFunc(d.cands, func(a, b cand) int { return stdcmp.Compare(pos(a), pos(b)) }) {
+				if !slices.IsSortedFunc(d.candidates, func(a, b cand) int { return stdcmp.Compare(pos(a), pos(b)) }) {
 					t.Fatalf("%dx%d %+v kernel %v: candidates not in scan order", f.w, f.h, o, simd)
 				}
-				want := slices.Clone(d.cands)
+				want := slices.Clone(d.candidates)
 				slices.Sort(want)
 				d.sortCands()
 				if len(want) < 32 {
 					t.Fatalf("%dx%d %+v: only %d candidates; the counting sort is not exercised", f.w, f.h, o, len(want))
 				}
-				if !slices.Equal(d.cands, want) {
+				if !slices.Equal(d.candidates, want) {
 					t.Errorf("%dx%d %+v kernel %v: counting sort differs from the comparison sort", f.w, f.h, o, simd)
 				}
 			}
@@ -449,7 +449,7 @@ func TestCentroidLoopKernel(t *testing.T) {
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(8, 3))
 	d := New(DefaultOptions())
-	d.wgtSig = 0.85
+	d.windowSigma = 0.85
 	d.buildWeights()
 	rejected, steps := 0, 0
 	for i := range 5000 {
@@ -544,7 +544,7 @@ func TestPeakKernel(t *testing.T) {
 		for j := range pix {
 			pix[j] = uint8(rng.IntN(4 + i%250)) // small ranges make ties
 		}
-		clear(d.stamp)
+		clear(d.claimBits)
 		for j := range w * h {
 			if rng.IntN(3+i%5) == 0 || i%97 == 0 {
 				d.claim(j)

@@ -1,0 +1,94 @@
+package detect
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Result assembly: the stars sorted brightest first, duplicates (a star
+// found from two candidate boxes) dropped, and MaxStars applied.
+
+// finish sorts, removes duplicates and applies MaxStars.
+func (d *Detector) finish() []Star {
+	st := d.stars
+	if len(st) <= 1<<16 {
+		// Sort keys: brightness (positive, so its bits order as integers)
+		// complemented for descending order, its last 16 bits replaced by
+		// the index. Stars within 2^-36 of each other in brightness keep
+		// their scan order.
+		keys := d.sortKeys[:0]
+		for i, s := range st {
+			keys = append(keys, ^math.Float64bits(s.Brightness)&^0xFFFF|uint64(i))
+		}
+		slices.Sort(keys)
+		d.sortedStars = append(d.sortedStars[:0], st...)
+		for i, k := range keys {
+			st[i] = d.sortedStars[k&0xFFFF]
+		}
+		d.sortKeys = keys
+	} else {
+		slices.SortStableFunc(st, func(a, b Star) int { return cmp.Compare(b.Brightness, a.Brightness) })
+	}
+	if len(st) < 4000 {
+		st = d.dedup(st)
+	}
+	if d.opts.MaxStars > 0 && len(st) > d.opts.MaxStars {
+		st = st[:d.opts.MaxStars]
+	}
+	d.stars = st
+	return st
+}
+
+// dedup drops, in order, every star closer than 1.5 px to an earlier kept
+// one. Kept stars are filed in a grid of 2×2-pixel cells, so only the 3×3
+// cells around a star are searched: any star within 1.5 px lies there.
+func (d *Detector) dedup(st []Star) []Star {
+	gw, gh := d.width/2+3, d.height/2+3
+	if len(d.dedupHead) != gw*gh {
+		d.dedupHead = grow(d.dedupHead, gw*gh)
+		for i := range d.dedupHead {
+			d.dedupHead[i] = -1
+		}
+	}
+	// Centroids lie in the frame, so int(x/2) is floor(x/2); the clamp
+	// (to the grid's padding ring) only guards against the impossible.
+	cell := func(x, y float64) (int, int) {
+		cx, cy := int(x*0.5)+1, int(y*0.5)+1
+		if !(x >= 0) {
+			cx = 1
+		}
+		if !(y >= 0) {
+			cy = 1
+		}
+		return min(max(cx, 1), gw-2), min(max(cy, 1), gh-2)
+	}
+	d.dedupNext = d.dedupNext[:0]
+	out := st[:0]
+	for _, s := range st {
+		gx, gy := cell(s.X, s.Y)
+		dup := false
+	search:
+		for yy := gy - 1; yy <= gy+1; yy++ {
+			for xx := gx - 1; xx <= gx+1; xx++ {
+				for k := d.dedupHead[yy*gw+xx]; k >= 0; k = d.dedupNext[k] {
+					if dx, dy := s.X-out[k].X, s.Y-out[k].Y; dx*dx+dy*dy < 2.25 {
+						dup = true
+						break search
+					}
+				}
+			}
+		}
+		if !dup {
+			c := gy*gw + gx
+			d.dedupNext = append(d.dedupNext, d.dedupHead[c])
+			d.dedupHead[c] = int32(len(out))
+			out = append(out, s)
+		}
+	}
+	for _, s := range out {
+		gx, gy := cell(s.X, s.Y)
+		d.dedupHead[gy*gw+gx] = -1
+	}
+	return out
+}
