@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/pifinder-go/pifinder/internal/backoff"
@@ -71,7 +73,7 @@ type Camera struct {
 	stride int
 	pool   *camera.Pool
 	buf    []byte
-	ctx    context.Context // children live until Close
+	ctx    context.Context // done once Close has begun
 	cancel context.CancelFunc
 
 	// reading is the pipe being read; a cancelled capture context cuts
@@ -90,12 +92,34 @@ type Camera struct {
 	timer    *time.Timer
 }
 
+// Ending the camera program's process group (stop, endGroup).
+const (
+	// termGrace is how long the program and its helpers get, after
+	// SIGTERM, to exit before SIGKILL. rpicam-raw exits on SIGTERM at
+	// once (the default action; the kernel releases the camera), so the
+	// grace is for a wrapper that cleans up on SIGTERM; it is short
+	// because every exposure change restarts the program while the
+	// capture waits, and Close should not keep shutdown waiting.
+	termGrace = 500 * time.Millisecond
+	// groupPoll is how often the group is checked during the grace once
+	// the program itself has exited: there is no event for a helper's end.
+	groupPoll = 10 * time.Millisecond
+	// stderrDrain bounds the read of the program's last stderr once its
+	// group has been killed, in case a process that left the group still
+	// holds the pipe.
+	stderrDrain = 200 * time.Millisecond
+)
+
 type child struct {
+	log      zerolog.Logger
 	cmd      *exec.Cmd
 	out      *os.File
 	stderr   *tail
-	done     chan struct{} // closed when the process has been waited for
-	err      error         // Wait's result, valid after done
+	exited   chan struct{} // closed when the program has been waited for
+	done     chan struct{} // closed when, after that, its group has been ended and stderr read
+	err      error         // Wait's result, valid after exited
+	termAt   atomic.Int64  // when the group was sent SIGTERM (Unix ns), 0 before
+	killed   atomic.Bool   // whether the group was sent SIGKILL
 	exp      int64
 	gain     float64
 	started  time.Time
@@ -162,9 +186,15 @@ func (r *Camera) Info() camera.Info {
 // Profile returns the sensor profile in use.
 func (r *Camera) Profile() rawconv.Profile { return r.prof }
 
-// Close stops the child and waits for it.
+// Close stops the child, with its process group, and waits for it.
 func (r *Camera) Close() error {
-	r.cancel() // kills the child, which unblocks a Capture in progress
+	r.cancel()
+	// A Capture in progress holds mu: cut its read short (it sees the
+	// context above and returns ErrSourceDown). Ending the child would
+	// not do, as a helper of its may hold the pipe open.
+	if f := r.reading.Load(); f != nil {
+		_ = f.SetReadDeadline(time.Unix(1, 0))
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
@@ -215,6 +245,9 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 			if err := wait.Sleep(ctx, r.timer, delay); err != nil {
 				return nil, err
 			}
+			if r.ctx.Err() != nil { // closed during the backoff
+				return nil, camera.ErrSourceDown
+			}
 		}
 		if err := r.startChild(s); err != nil {
 			r.fail(err)
@@ -231,6 +264,9 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 	r.reading.Store(c.out)
 	var n int
 	err := context.Cause(ctx) // cancelled before the watch could see the read
+	if err == nil && r.ctx.Err() != nil {
+		err = camera.ErrSourceDown // closed before Close could see the read
+	}
 	if err == nil {
 		n, err = io.ReadFull(c.out, r.buf)
 	}
@@ -239,6 +275,10 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 		if cerr := context.Cause(ctx); cerr != nil && ctx.Err() != nil {
 			r.stopChild()
 			return nil, cerr
+		}
+		if r.ctx.Err() != nil { // Close cut the read short
+			r.stopChild()
+			return nil, camera.ErrSourceDown
 		}
 		err = r.readError(c, n, err)
 		r.stopChild()
@@ -294,8 +334,8 @@ func (r *Camera) readError(c *child, n int, err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%w: %d of %d bytes, then end of stream%s", camera.ErrShortFrame, n, len(r.buf), c.stderr.suffix())
 	case errors.Is(err, io.EOF):
-		// The child closed its output: give it a moment to exit so the
-		// error can carry its exit status.
+		// The child's group closed the pipe: give the waiter a moment
+		// to finish so the error can carry the exit status and stderr.
 		t := time.NewTimer(500 * time.Millisecond)
 		defer t.Stop()
 		select {
@@ -319,46 +359,147 @@ func (r *Camera) fail(err error) {
 }
 
 func (r *Camera) startChild(s camera.Settings) error {
-	cmd := exec.CommandContext(r.ctx, r.bin, r.Args(s)...)
+	cmd := exec.Command(r.bin, r.Args(s)...)
 	cmd.Env = append(os.Environ(), r.cfg.Env...)
-	cmd.WaitDelay = time.Second
-	tl := &tail{}
-	cmd.Stderr = tl
-	// Our own pipe rather than StdoutPipe: Wait (on the waiter goroutine)
-	// must not close the read end while a frame is being read.
-	pr, pw, err := os.Pipe()
+	cmd.SysProcAttr = sysProcAttr()
+	// Our own pipes rather than StdoutPipe and a Writer for stderr: Wait
+	// (on the waiter goroutine) must not close the read end while a frame
+	// is being read, and must return when the program exits, not when
+	// the last helper holding stderr does.
+	out, outW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("camera: rpicam: stdout pipe: %w", err)
 	}
-	cmd.Stdout = pw
-	if err := cmd.Start(); err != nil {
-		pr.Close()
-		pw.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		out.Close()
+		outW.Close()
+		return fmt.Errorf("camera: rpicam: stderr pipe: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	c := &child{
+		log: r.log, cmd: cmd, out: out, stderr: &tail{}, exited: make(chan struct{}), done: make(chan struct{}),
+		exp: s.ExposureUS, gain: s.Gain, started: time.Now(),
+	}
+	started := make(chan error, 1)
+	// The waiter goroutine belongs to the child: it ends once the program
+	// has exited and its group has been ended, which stopChild and Close
+	// guarantee (by signalling the group, and SIGKILL after termGrace).
+	go c.run(started, errR)
+	err = <-started
+	outW.Close() // the child holds its copies
+	errW.Close()
+	if err != nil {
+		out.Close()
 		return fmt.Errorf("camera: rpicam: start %s: %w", r.bin, err)
 	}
-	pw.Close() // the child holds its copy
-	f := pr
-	c := &child{cmd: cmd, out: f, stderr: tl, done: make(chan struct{}), exp: s.ExposureUS, gain: s.Gain, started: time.Now()}
-	// The waiter goroutine belongs to the child: it ends when the process
-	// does, which stopChild and Close guarantee.
-	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
-	}()
 	r.child = c
-	r.log.Debug().Str("bin", r.bin).Strs("args", cmd.Args[1:]).Msg("camera: rpicam started")
+	r.log.Debug().Str("bin", r.bin).Strs("args", cmd.Args[1:]).Int("pid", cmd.Process.Pid).Msg("camera: rpicam started")
 	return nil
 }
 
-// stopChild kills the child, if any, and waits for it.
+// run starts the program, reports the start, waits for the program, ends
+// what is left of its process group (helpers must not outlive it: they
+// would hold the camera and the pipes) and reads its stderr to the end;
+// then it closes done.
+//
+// The goroutine stays locked to its thread from the start until the
+// program has been reaped: the program's Pdeathsig fires when the thread
+// that forked it exits (see sysProcAttr). Locking costs one thread,
+// parked in Wait, per running program.
+func (c *child) run(started chan<- error, errR *os.File) {
+	runtime.LockOSThread()
+	defer close(c.done)
+	defer runtime.UnlockOSThread() // the program is reaped: the thread is free again
+	if err := c.cmd.Start(); err != nil {
+		errR.Close()
+		started <- err
+		return
+	}
+	copied := make(chan struct{})
+	go func() { // ends at stderr's end, or at the drain deadline set below
+		defer close(copied)
+		_, _ = io.Copy(c.stderr, errR)
+	}()
+	started <- nil
+	c.err = c.cmd.Wait()
+	close(c.exited)
+	c.endGroup()
+	_ = errR.SetReadDeadline(time.Now().Add(stderrDrain))
+	<-copied
+	errR.Close()
+}
+
+// endGroup ends what is left of the process group once its leader, the
+// program, has exited: SIGTERM (unless stop sent it already), then
+// SIGKILL if anything remains termGrace after the SIGTERM.
+func (c *child) endGroup() {
+	p := c.cmd.Process
+	if c.killed.Load() || !groupAlive(p) {
+		return
+	}
+	deadline := c.term()
+	for groupAlive(p) {
+		if !time.Now().Before(deadline) {
+			c.kill()
+			return
+		}
+		time.Sleep(min(groupPoll, time.Until(deadline)))
+	}
+}
+
+// stop ends the program and its group and waits for run to finish:
+// SIGTERM to the group, SIGKILL termGrace later if the program is still
+// running; once it has exited, run's endGroup does the same for the rest
+// of the group, within the same grace.
+func (c *child) stop() {
+	select {
+	case <-c.exited: // run is ending the group
+	default:
+		t := time.NewTimer(time.Until(c.term()))
+		select {
+		case <-c.exited:
+		case <-t.C:
+			c.kill()
+		}
+		t.Stop()
+	}
+	<-c.done
+}
+
+// term sends the group SIGTERM, the first time it is called, and returns
+// when SIGKILL is due.
+func (c *child) term() (killAt time.Time) {
+	if c.termAt.CompareAndSwap(0, time.Now().UnixNano()) {
+		c.signal(syscall.SIGTERM)
+	}
+	return time.Unix(0, c.termAt.Load()).Add(termGrace)
+}
+
+// kill sends the group SIGKILL, the first time it is called.
+func (c *child) kill() {
+	if c.killed.CompareAndSwap(false, true) {
+		c.signal(syscall.SIGKILL)
+	}
+}
+
+// signal sends sig to the child's process group; a failure (other than
+// the group being gone) is logged, as there is nothing else to do.
+func (c *child) signal(sig syscall.Signal) {
+	if err := signalGroup(c.cmd.Process, sig); err != nil {
+		c.log.Warn().Err(err).Msg("camera: rpicam: ending the camera program")
+	}
+}
+
+// stopChild ends the child, if any, with its process group and waits for
+// it.
 func (r *Camera) stopChild() {
 	c := r.child
 	if c == nil {
 		return
 	}
 	r.child = nil
-	_ = c.cmd.Process.Kill()
-	<-c.done
+	c.stop()
 	c.out.Close()
 }
 

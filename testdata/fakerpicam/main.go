@@ -12,18 +12,41 @@
 // FAKE_RPICAM_STRIDE sets the row length in bytes (padding is 0xEE),
 // FAKE_RPICAM_PERIOD the frame period (Go duration, default min(shutter,
 // 20ms)), and FAKE_RPICAM_LOG names a file that gets one line per start.
+//
+// FAKE_RPICAM_HELPER names a file: before its first frame the program
+// starts a helper of its own (itself again, with -helper) that ignores
+// SIGTERM and sleeps holding stdout and stderr, as a wrapper script's
+// `sleep 3600` or a hung helper of rpicam-raw would, and the helper
+// appends "helper pid=P ppid=Q" to the file once it ignores SIGTERM
+// (the first frame is written after that). FAKE_RPICAM_IGNORE_TERM=1 makes
+// the program itself ignore SIGTERM too.
 package main
 
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
+// helperLife bounds a helper's sleep, so that a test binary that dies
+// before its cleanup leaves no process behind for long.
+const helperLife = 5 * time.Minute
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-helper" {
+		helper()
+		return
+	}
+	if os.Getenv("FAKE_RPICAM_IGNORE_TERM") == "1" {
+		signal.Ignore(syscall.SIGTERM)
+	}
 	w, h, bits := 1456, 1088, 10
 	shutter := int64(100000)
 	gain := 1.0
@@ -74,6 +97,9 @@ func main() {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "fake camera %dx%d %d-bit shutter %d gain %g\n", w, h, bits, shutter, gain)
+	if p := os.Getenv("FAKE_RPICAM_HELPER"); p != "" {
+		startHelper(p)
+	}
 
 	good := frame(w, h, bits, stride, false)
 	bad := frame(w, h, bits, stride, true)
@@ -105,6 +131,43 @@ func main() {
 			os.Exit(0)
 		}
 	}
+}
+
+// startHelper starts the helper, which inherits stdout and stderr, and
+// waits until it has recorded itself; the helper is not waited for.
+func startHelper(record string) {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ERROR: helper:", err)
+		os.Exit(4)
+	}
+	ready, readyW, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ERROR: helper:", err)
+		os.Exit(4)
+	}
+	cmd := exec.Command(self, "-helper")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{readyW} // fd 3, closed once it ignores SIGTERM
+	cmd.Env = append(os.Environ(), "FAKE_RPICAM_HELPER_RECORD="+record)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "ERROR: helper:", err)
+		os.Exit(4)
+	}
+	readyW.Close()
+	_, _ = io.Copy(io.Discard, ready) // EOF: the helper is ready (or dead)
+	ready.Close()
+}
+
+// helper ignores SIGTERM, records itself, tells its parent and sleeps.
+func helper() {
+	signal.Ignore(syscall.SIGTERM)
+	if f, err := os.OpenFile(os.Getenv("FAKE_RPICAM_HELPER_RECORD"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+		fmt.Fprintf(f, "helper pid=%d ppid=%d\n", os.Getpid(), os.Getppid())
+		f.Close()
+	}
+	os.NewFile(3, "ready").Close()
+	time.Sleep(helperLife)
 }
 
 // frame builds one raw frame: bias + 20 plus a gentle ramp, a bright 5×5
