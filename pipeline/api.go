@@ -43,6 +43,8 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 		Token:    cfg.APIToken,
 		Frames:   frameSource{p},
 		Settings: settings,
+		// The Host check (DNS rebinding) also accepts <hostname>.local.
+		AllowedHosts: api.MachineHostNames(),
 	})
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "http", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})
 	return nil

@@ -41,7 +41,12 @@ func serve(t *testing.T, cfg Config) string {
 	t.Helper()
 	var logs syncBuffer
 	cfg.Log = zerolog.New(&logs)
-	srv := New(cfg)
+	return serveServer(t, New(cfg), &logs)
+}
+
+// serveServer is serve for a server built by the test; logs is its log.
+func serveServer(t *testing.T, srv *Server, logs *syncBuffer) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -581,7 +586,7 @@ func TestSlowEventClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := io.WriteString(conn, "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(conn, "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	bg := context.Background()

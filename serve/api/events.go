@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -17,12 +18,30 @@ const (
 	EventPower    = "power"    // PowerEvent, when the power state changes
 )
 
+// streamSendBuffer is the kernel send buffer of an event stream's TCP
+// connection (Linux doubles it). Left to itself the kernel grows it to
+// megabytes, which it fills for a client that never reads without a write
+// ever blocking, so the write deadline would not fire for many minutes.
+// Events are small and few, so a small buffer costs a healthy client
+// nothing.
+const streamSendBuffer = 32 << 10
+
 // getEvents streams Server-Sent Events. Each client has its own state
 // subscription, which holds only the latest state: however slowly the
 // client reads, the state owner never waits for it (the client just skips
-// intermediate states). A write that takes longer than SSEWriteTimeout ends
-// the stream. The stream ends when the client leaves or the server stops.
+// intermediate states). Every write must be taken by the client within
+// SSEWriteTimeout, or the stream is dropped: the connection is reset, which
+// frees its kernel buffers at once. The stream ends when the client leaves
+// or the server stops. At most MaxStreams streams are open at once.
 func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
+	if n := s.streams.Add(1); n > int64(s.cfg.MaxStreams) {
+		s.streams.Add(-1)
+		s.streamsRefused.Add(1)
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("too many event streams (limit %d): try again later", s.cfg.MaxStreams))
+		return
+	}
+	defer s.streams.Add(-1)
 	ctx := r.Context()
 	rc := http.NewResponseController(w)
 	sub, err := s.cfg.Store.Subscribe(ctx)
@@ -31,8 +50,23 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Close()
-	s.streams.Add(1)
-	defer s.streams.Add(-1)
+	conn, _ := ctx.Value(connKey{}).(net.Conn)
+	tcp := tunable(conn)
+	if tcp != nil {
+		_ = tcp.SetWriteBuffer(streamSendBuffer)
+	}
+	dropped := false
+	defer func() {
+		if !dropped {
+			return
+		}
+		s.streamsDropped.Add(1)
+		if tcp != nil {
+			// Reset rather than close: a client that stopped reading would
+			// otherwise keep the unsent events in the kernel for minutes.
+			_ = tcp.SetLinger(0)
+		}
+	}()
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -48,10 +82,15 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		// goroutine forever either.
 		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.SSEWriteTimeout))
 		if _, err := w.Write(buf.Bytes()); err != nil {
+			dropped = true
 			return false
 		}
 		buf.Reset()
-		return rc.Flush() == nil
+		if err := rc.Flush(); err != nil {
+			dropped = true
+			return false
+		}
+		return true
 	}
 	event := func(name string, id uint64, v any) {
 		data, err := json.Marshal(v)

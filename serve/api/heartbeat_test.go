@@ -49,6 +49,7 @@ func TestHeartbeatAndThrottle(t *testing.T) {
 		srv := New(Config{Store: store})
 		ctx, cancel := context.WithCancel(context.Background())
 		req := httptest.NewRequestWithContext(ctx, "GET", "/api/events", nil)
+		req.Host, req.RemoteAddr = "localhost", "127.0.0.1:50000" // a local client
 		rec := &streamRecorder{header: http.Header{}}
 		done := make(chan struct{})
 		go func() { defer close(done); srv.Handler().ServeHTTP(rec, req) }()

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
 	"log"
 	"net"
@@ -36,6 +35,12 @@ const (
 	DefaultAlignMaxAge      = 30 * time.Second
 	DefaultSSEWriteTimeout  = 10 * time.Second
 	DefaultShutdownTimeout  = 5 * time.Second
+	// DefaultMaxConns bounds the open connections of Serve: room for
+	// DefaultMaxStreams event streams and 8 more clients.
+	DefaultMaxConns = 32
+	// DefaultMaxStreams bounds the open event streams (20 SSE clients is
+	// the tested load; each costs a goroutine and some 30 KiB).
+	DefaultMaxStreams = 24
 	// SolveImageSize is the side of the solve image when the frame metadata
 	// gives no size.
 	SolveImageSize = 512
@@ -65,8 +70,24 @@ type Config struct {
 	// AlignMaxAge is how old the last successful solve may be for
 	// POST /api/align (default 30 s); negative disables the age check.
 	AlignMaxAge time.Duration
-	// SSEWriteTimeout bounds each write to an SSE client (default 10 s).
+	// SSEWriteTimeout bounds each write to an SSE client (default 10 s): a
+	// client that has not taken an event within it is dropped.
 	SSEWriteTimeout time.Duration
+	// MaxConns bounds the connections Serve keeps open at once (default
+	// DefaultMaxConns, 32). Beyond it new clients wait, in the kernel's
+	// backlog, until a connection closes; idle keep-alive connections
+	// close after 60 s.
+	MaxConns int
+	// MaxStreams bounds the open GET /api/events streams (default
+	// DefaultMaxStreams, 24); one more is answered 503 with a JSON error.
+	// It is kept below MaxConns (when MaxConns > 1), so streams cannot take
+	// every connection.
+	MaxStreams int
+	// AllowedHosts are the host names (or IP literals) besides localhost
+	// and the machine's own addresses that requests may name in their Host
+	// header, such as "pifinder.local" (see the package documentation);
+	// case and a port are ignored. Other Host values are answered 421.
+	AllowedHosts []string
 }
 
 // Settings changes the persisted settings; *config.File implements it.
@@ -81,7 +102,14 @@ type Settings interface {
 type Server struct {
 	cfg     Config
 	handler http.Handler
-	streams atomic.Int64
+	hosts   hostPolicy
+	frames  frameCache
+	// connSlots holds one token per open connection of Serve.
+	connSlots chan struct{}
+	conns     atomic.Int64 // open connections of Serve
+	streams   atomic.Int64 // open event streams
+	// Counters for Stats.
+	streamsRefused, streamsDropped atomic.Uint64
 	// alignMu orders concurrent aligns, so the state and the settings file
 	// end with the same pixel.
 	alignMu sync.Mutex
@@ -107,13 +135,49 @@ func New(cfg Config) *Server {
 	if cfg.Annotate == nil {
 		cfg.Annotate = Annotate
 	}
-	s := &Server{cfg: cfg}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
+	}
+	if cfg.MaxStreams >= cfg.MaxConns {
+		cfg.MaxStreams = max(1, cfg.MaxConns-1)
+	}
+	s := &Server{cfg: cfg, connSlots: make(chan struct{}, cfg.MaxConns)}
+	s.frames.gate = make(chan struct{}, 1)
+	var bad []string
+	s.hosts, bad = newHostPolicy(cfg.AllowedHosts)
+	for _, b := range bad {
+		cfg.Log.Warn().Str("host", b).Msg("http api: ignoring an allowed host that is not a host name or IP address")
+	}
 	s.handler = s.routes()
 	return s
 }
 
-// Handler returns the API's HTTP handler.
+// Handler returns the API's HTTP handler, with the Host check and the token
+// rules but without the connection limit (which is Serve's).
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Stats are counters of a Server.
+type Stats struct {
+	Conns          int    // open connections of Serve
+	Streams        int    // open event streams
+	StreamsRefused uint64 // event streams refused (503) at MaxStreams
+	StreamsDropped uint64 // event streams ended by a failed or late write
+	FrameEncodes   uint64 // PNG encodings of a frame (one per frame and annotate flag)
+}
+
+// Stats returns the server's counters.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Conns:          int(s.conns.Load()),
+		Streams:        int(s.streams.Load()),
+		StreamsRefused: s.streamsRefused.Load(),
+		StreamsDropped: s.streamsDropped.Load(),
+		FrameEncodes:   s.frames.encodes.Load(),
+	}
+}
 
 // endpoint is one route of the API.
 type endpoint struct {
@@ -140,17 +204,24 @@ func mutating(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead
 }
 
+// openToOtherMachines lists the reads that need no token even from another
+// machine: the health check says nothing about the sky or the camera.
+var openToOtherMachines = map[string]bool{"/healthz": true}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, e := range s.endpoints() {
 		h := e.handle
-		if mutating(e.method) {
-			h = s.authorised(h)
+		switch {
+		case mutating(e.method):
+			h = s.authorised(h, "mutating endpoints are disabled: start with --api-token to enable them")
+		case !openToOtherMachines[e.path]:
+			h = s.remoteReadAuthorised(h)
 		}
 		// A GET pattern serves HEAD too.
 		mux.HandleFunc(e.method+" "+e.path, h)
 	}
-	return jsonErrors{mux}
+	return s.checkHost(jsonErrors{mux})
 }
 
 // jsonErrors serves mux, replying to requests that match no route with the
@@ -221,6 +292,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return errors.New("api: no state store configured")
 	}
+	ln = newLimitListener(ln, s.connSlots, &s.conns)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -231,6 +303,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes: 16 << 10,
 		// Requests inherit ctx: cancelling it ends the event streams.
 		BaseContext: func(net.Listener) context.Context { return ctx },
+		// The event stream tunes its connection (send buffer, abortive close).
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
 		ErrorLog:    log.New(logWriter{s.cfg.Log}, "", 0),
 	}
 	// Connections accepted but without a request yet: Shutdown would wait
@@ -247,7 +321,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv.RegisterOnShutdown(func() {
 		fresh.Range(func(c, _ any) bool { c.(net.Conn).Close(); return true })
 	})
-	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Bool("mutations", s.cfg.Token != "").Msg("http api listening")
+	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Bool("mutations", s.cfg.Token != "").
+		Int("max_conns", s.cfg.MaxConns).Int("max_streams", s.cfg.MaxStreams).Msg("http api listening")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -328,42 +403,28 @@ func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok\n")
 }
 
-func (s *Server) getFrame(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Frames == nil {
-		writeError(w, http.StatusNotFound, "no frame source configured")
-		return
+// connKey is the context key of a request's connection (set by Serve).
+type connKey struct{}
+
+// remoteReadAuthorised wraps a read handler: requests from another machine
+// need the token too.
+func (s *Server) remoteReadAuthorised(h http.HandlerFunc) http.HandlerFunc {
+	auth := s.authorised(h, "reads from another machine need the API token: start with --api-token and send it")
+	return func(w http.ResponseWriter, r *http.Request) {
+		if transportOf(r).remote {
+			auth(w, r)
+			return
+		}
+		h(w, r)
 	}
-	f, ok := s.cfg.Frames.LatestFrame()
-	if !ok || f.Gray == nil {
-		writeError(w, http.StatusNotFound, "no frame yet")
-		return
-	}
-	var img image.Image = f.Gray
-	switch a := r.URL.Query().Get("annotate"); a {
-	case "", "0", "false":
-	case "1", "true":
-		img = s.cfg.Annotate(f)
-	default:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("annotate=%q: want 1 or 0", a))
-		return
-	}
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
-		writeError(w, http.StatusInternalServerError, "encode png: "+err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Seq", fmt.Sprint(f.Meta.Seq))
-	_, _ = w.Write(buf.Bytes())
 }
 
-// authorised wraps a mutating handler with the token check.
-func (s *Server) authorised(h http.HandlerFunc) http.HandlerFunc {
+// authorised wraps a handler with the token check; disabled is the reply
+// (403) when no token is configured.
+func (s *Server) authorised(h http.HandlerFunc, disabled string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Token == "" {
-			writeError(w, http.StatusForbidden, "mutating endpoints are disabled: start with --api-token to enable them")
+			writeError(w, http.StatusForbidden, disabled)
 			return
 		}
 		got := r.Header.Get("X-API-Token")

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/state/statetest"
+)
+
+// FuzzMutatingBodies sends every body to every mutating endpoint (the
+// router's own list, so a new endpoint is fuzzed too): no panic, only the
+// documented statuses, JSON errors, out-of-range or unrepresentable RA/Dec
+// refused with 400, and the state unchanged by any refused request.
+func FuzzMutatingBodies(f *testing.F) {
+	const fov = 10.2
+	att := geom.Attitude{RA: 83.6331, Dec: 22.0145, Roll: 30}
+	starRA, starDec := geom.Unproject(att, geom.Camera{W: 512, H: 512, FOV: fov}, 300.25, 200.5)
+	for _, s := range []string{
+		fmtSky(starRA, starDec),
+		`{"ra_deg": 10, "dec_deg": 20}`,
+		`{"ra_deg": 0, "dec_deg": -90}`,
+		`{"ra_deg": -0, "dec_deg": 90}`,
+		`{"ra_deg": 360, "dec_deg": 0}`,
+		`{"ra_deg": 359.99999999999999, "dec_deg": 0}`,
+		`{"ra_deg": -1e-300, "dec_deg": 0}`,
+		`{"ra_deg": 1, "dec_deg": 90.0000000000001}`,
+		`{"ra_deg": 1e400, "dec_deg": 0}`,
+		`{"ra_deg": NaN, "dec_deg": 0}`,
+		`{"ra_deg": Infinity, "dec_deg": 0}`,
+		`{"ra_deg": "1", "dec_deg": 0}`,
+		`{"ra_deg": null, "dec_deg": 0}`,
+		`{"RA_DEG": 1, "Dec_Deg": 2}`,
+		`{"ra_deg": 1, "ra_deg": 400, "dec_deg": 2}`,
+		`{"ra_deg": 1, "dec_deg": 2}]`,
+		`{"ra_deg": 1, "dec_deg": 2} x`,
+		`[{"ra_deg": 1, "dec_deg": 2}]`,
+		`{"ra_deg": {"x": 1}, "dec_deg": 2}`,
+		`{"ra_deg": 1, "dec_deg": 2, "x": [1, 2, 3]}`,
+		"{\"ra_deg\": 1, \"dec_deg\": 2\x00}",
+		`{"ra_deg": 1e-400, "dec_deg": 1E2}`,
+		``, `{}`, `null`, `"x"`, `{`, strings.Repeat("[", 1000),
+	} {
+		f.Add(s)
+	}
+	store, _ := statetest.Run(f, solvedState(att.RA, att.Dec, att.Roll, fov))
+	settings := &fakeSettings{}
+	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1})
+	var routes []endpoint
+	for _, e := range srv.endpoints() {
+		if mutating(e.method) {
+			routes = append(routes, e)
+		}
+	}
+	if len(routes) == 0 {
+		f.Fatal("no mutating endpoints")
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, e := range routes {
+			before, err := store.Snapshot(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			saves := settings.calls()
+			req := httptest.NewRequest(e.method, e.path, strings.NewReader(body))
+			req.Host, req.RemoteAddr = "127.0.0.1:8080", "127.0.0.1:40000"
+			req.Header.Set("X-API-Token", token)
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			after, err := store.Snapshot(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch rec.Code {
+			case http.StatusOK:
+				var v skyRequest
+				if err := json.Unmarshal([]byte(body), &v); err != nil || v.RA == nil || v.Dec == nil || !inRange(*v.RA, *v.Dec) {
+					t.Fatalf("%s %q accepted, but it is not an in-range position (%v)", e.path, body, err)
+				}
+				if after.Version == before.Version {
+					t.Errorf("%s %q: 200 but the state did not change", e.path, body)
+				}
+				if after.HasTarget && (!inRange(after.Target.RA, after.Target.Dec)) ||
+					!finite(after.TargetPixel.X, after.TargetPixel.Y) {
+					t.Errorf("%s %q: state now %+v / %+v", e.path, body, after.Target, after.TargetPixel)
+				}
+				continue
+			case http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge:
+			default:
+				t.Fatalf("%s %q: status %d: %s", e.path, body, rec.Code, rec.Body)
+			}
+			var eb errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error == "" {
+				t.Errorf("%s %q: %d without a JSON error: %q", e.path, body, rec.Code, rec.Body)
+			}
+			if after.Version != before.Version || settings.calls() != saves {
+				t.Errorf("%s %q refused (%d) but the state changed (version %d → %d) or settings were saved", e.path, body, rec.Code, before.Version, after.Version)
+			}
+			// A well-formed body with a position out of range is a 400.
+			var raw map[string]json.RawMessage
+			var ra, dec float64
+			if json.Unmarshal([]byte(body), &raw) == nil && len(raw) == 2 &&
+				json.Unmarshal(raw["ra_deg"], &ra) == nil && json.Unmarshal(raw["dec_deg"], &dec) == nil &&
+				!inRange(ra, dec) && rec.Code != http.StatusBadRequest {
+				t.Errorf("%s %q: out of range but %d", e.path, body, rec.Code)
+			}
+		}
+	})
+}
+
+func inRange(ra, dec float64) bool {
+	return ra >= 0 && ra < 360 && dec >= -90 && dec <= 90 && !math.IsNaN(ra) && !math.IsNaN(dec)
+}
+
+// FuzzHost: the Host parser never panics, never lets a name other than
+// localhost or a loopback literal through with no allowed hosts, and
+// ignores the port.
+func FuzzHost(f *testing.F) {
+	for _, s := range []string{"localhost", "127.0.0.1:8080", "[::1]:80", "evil.example", "[fe80::1%25eth0]:1", "", ":", "[", "a:b:c", "LOCALHOST.", "127.0.0.1.", "0x7f.1", "[::ffff:127.0.0.1]"} {
+		f.Add(s)
+	}
+	p, _ := newHostPolicy(nil)
+	f.Fuzz(func(t *testing.T, h string) {
+		name, ip, err := parseHost(h)
+		if err != nil {
+			if p.allowed(h, transport{ip: true}) {
+				t.Fatalf("%q allowed but not parsed: %v", h, err)
+			}
+			return
+		}
+		if (name == "") == !ip.IsValid() {
+			t.Fatalf("%q: name %q and ip %v", h, name, ip)
+		}
+		ok := p.allowed(h, transport{ip: true})
+		if ok != (name == "localhost" || ip.IsLoopback()) {
+			t.Fatalf("%q: allowed %v (name %q, ip %v)", h, ok, name, ip)
+		}
+		// The port does not matter (a name or literal with a port, again).
+		hp := h
+		if !strings.Contains(h, ":") || strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+			hp = h + ":8080"
+			if p.allowed(hp, transport{ip: true}) != ok {
+				t.Fatalf("%q and %q disagree", h, hp)
+			}
+		}
+		// A configured name is allowed, in any case.
+		if name != "" {
+			q, bad := newHostPolicy([]string{strings.ToUpper(name)})
+			if len(bad) != 0 || !q.allowed(h, transport{ip: true}) {
+				t.Fatalf("%q not allowed with %q configured (%v)", h, name, bad)
+			}
+		}
+	})
+}

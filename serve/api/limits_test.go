@@ -1,0 +1,178 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pifinder-go/pifinder/internal/memnet"
+	"github.com/pifinder-go/pifinder/state"
+)
+
+// TestConnAndStreamLimits (in-memory connections, fake time): beyond
+// MaxStreams an event stream is refused with a JSON 503; beyond MaxConns a
+// new connection is not accepted until another closes; when the clients
+// leave, the counts and the goroutines are back where they started.
+func TestConnAndStreamLimits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := state.New(state.Default())
+		sctx, stopStore := context.WithCancel(context.Background())
+		storeDone := make(chan struct{})
+		go func() { defer close(storeDone); _ = store.Run(sctx) }()
+
+		ln := memnet.Listen()
+		srv := New(Config{Store: store, Log: zerolog.Nop(), MaxConns: 3, MaxStreams: 2})
+		ctx, cancel := context.WithCancelCause(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ctx, ln) }()
+		synctest.Wait()
+		baseline := runtime.NumGoroutine()
+
+		// One connection per request: no keep-alive to hold slots.
+		tr := &http.Transport{
+			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial(ctx) },
+			DisableKeepAlives: true,
+		}
+		client := &http.Client{Transport: tr}
+		openStream := func() (*http.Response, context.CancelFunc) {
+			t.Helper()
+			rctx, rcancel := context.WithCancel(context.Background())
+			req, _ := http.NewRequestWithContext(rctx, "GET", "http://pifinder/api/events", nil)
+			resp, err := client.Do(req)
+			if err != nil {
+				rcancel()
+				t.Fatalf("events: %v", err)
+			}
+			return resp, rcancel
+		}
+		closeStream := func(resp *http.Response, rcancel context.CancelFunc) {
+			rcancel()
+			resp.Body.Close()
+		}
+
+		a, cancelA := openStream()
+		b, cancelB := openStream()
+		if a.StatusCode != 200 || b.StatusCode != 200 {
+			t.Fatalf("streams 1 and 2: %d %d", a.StatusCode, b.StatusCode)
+		}
+		synctest.Wait()
+		if st := srv.Stats(); st.Streams != 2 || st.Conns != 2 {
+			t.Fatalf("two streams open: %+v", st)
+		}
+
+		// A third stream is refused with a JSON 503, and its connection freed.
+		c, cancelC := openStream()
+		body, _ := io.ReadAll(c.Body)
+		closeStream(c, cancelC)
+		if c.StatusCode != http.StatusServiceUnavailable || c.Header.Get("Retry-After") == "" ||
+			!strings.Contains(errorOf(t, body), "too many event streams (limit 2)") {
+			t.Errorf("third stream: %d %q, want 503 with a JSON error naming the limit", c.StatusCode, body)
+		}
+		synctest.Wait()
+		if st := srv.Stats(); st.Streams != 2 || st.Conns != 2 || st.StreamsRefused != 1 {
+			t.Errorf("after the refusal: %+v, want 2 streams on 2 connections, 1 refused", st)
+		}
+
+		// A third connection (idle, no request yet) takes the last slot; a
+		// fourth is not accepted while the three are open.
+		idle, err := ln.Dial(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if st := srv.Stats(); st.Conns != 3 {
+			t.Fatalf("%d connections, want 3", st.Conns)
+		}
+		dialed := make(chan net.Conn, 1)
+		go func() {
+			c, err := ln.Dial(context.Background())
+			if err != nil {
+				t.Errorf("fourth dial: %v", err)
+			}
+			dialed <- c
+		}()
+		synctest.Wait()
+		select {
+		case <-dialed:
+			t.Fatal("a fourth connection was accepted with MaxConns 3")
+		default:
+		}
+		if st := srv.Stats(); st.Conns != 3 {
+			t.Errorf("%d connections at the limit, want 3", st.Conns)
+		}
+
+		// A stream leaves: its slot goes to the waiting connection, which
+		// is served.
+		closeStream(a, cancelA)
+		synctest.Wait()
+		var fourth net.Conn
+		select {
+		case fourth = <-dialed:
+		default:
+			t.Fatal("the waiting connection was not accepted after a stream closed")
+		}
+		if fourth == nil {
+			t.FailNow()
+		}
+		if _, err := io.WriteString(fourth, "GET /api/state HTTP/1.1\r\nHost: pifinder\r\nConnection: close\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(fourth), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("request on the fourth connection: %d", resp.StatusCode)
+		}
+		if st := srv.Stats(); st.Streams != 1 {
+			t.Errorf("%d streams after one left, want 1", st.Streams)
+		}
+
+		// Everyone leaves: nothing is left open or running.
+		fourth.Close()
+		idle.Close()
+		closeStream(b, cancelB)
+		tr.CloseIdleConnections()
+		synctest.Wait()
+		if st := srv.Stats(); st.Conns != 0 || st.Streams != 0 {
+			t.Errorf("after the clients left: %+v, want no connections or streams", st)
+		}
+		if n := runtime.NumGoroutine(); n != baseline {
+			t.Errorf("%d goroutines after the clients left, %d before they came", n, baseline)
+		}
+
+		cause := errors.New("test over")
+		cancel(cause)
+		if err := <-served; !errors.Is(err, cause) {
+			t.Errorf("Serve = %v", err)
+		}
+		stopStore()
+		<-storeDone
+	})
+}
+
+// TestStreamLimitDefaults: the documented defaults, and MaxStreams kept
+// below MaxConns.
+func TestStreamLimitDefaults(t *testing.T) {
+	s := New(Config{})
+	if s.cfg.MaxConns != DefaultMaxConns || s.cfg.MaxStreams != DefaultMaxStreams || DefaultMaxStreams >= DefaultMaxConns {
+		t.Errorf("defaults: %d connections, %d streams", s.cfg.MaxConns, s.cfg.MaxStreams)
+	}
+	if s := New(Config{MaxConns: 4, MaxStreams: 10}); s.cfg.MaxStreams != 3 {
+		t.Errorf("MaxStreams %d with MaxConns 4, want 3", s.cfg.MaxStreams)
+	}
+	if s := New(Config{MaxConns: 1}); s.cfg.MaxStreams != 1 {
+		t.Errorf("MaxStreams %d with MaxConns 1, want 1", s.cfg.MaxStreams)
+	}
+}
