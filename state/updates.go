@@ -21,6 +21,11 @@ var ErrRejected = errors.New("state: update rejected")
 // restarts the wait for the camera's next frame (see CameraWait).
 type SetPower struct{ Power PowerState }
 
+// MaxPixel bounds a target pixel's coordinates: the solve image is 512 px
+// (camera.DefaultSize) and no solve image may be larger than 4096 px
+// (camera.MaxSize), so a pixel beyond it is a mistake, not an alignment.
+const MaxPixel = 4096
+
 func (u SetPower) apply(s *State, now time.Time) error {
 	if u.Power != Asleep && u.Power != Awake {
 		return fmt.Errorf("%w: power state %d", ErrRejected, int(u.Power))
@@ -79,7 +84,7 @@ type SetTargetPixel struct{ Pixel Pixel }
 
 func (u SetTargetPixel) apply(s *State, _ time.Time) error {
 	p := u.Pixel
-	if !(p.X >= 0 && p.Y >= 0 && p.X <= 4096 && p.Y <= 4096) {
+	if !(p.X >= 0 && p.Y >= 0 && p.X <= MaxPixel && p.Y <= MaxPixel) {
 		return fmt.Errorf("%w: target pixel (%g, %g)", ErrRejected, p.Y, p.X)
 	}
 	s.TargetPixel = p

@@ -30,7 +30,7 @@ func (d *Detector) finish() []Star {
 	} else {
 		slices.SortStableFunc(st, func(a, b Star) int { return cmp.Compare(b.Brightness, a.Brightness) })
 	}
-	if len(st) < 4000 {
+	if len(st) < dedupMaxStars {
 		st = d.dedup(st)
 	}
 	if d.opts.MaxStars > 0 && len(st) > d.opts.MaxStars {
@@ -39,6 +39,13 @@ func (d *Detector) finish() []Star {
 	d.stars = st
 	return st
 }
+
+// dedupMaxStars: a frame with this many detections is noise, glare or lit
+// foliage, not a star field (a 10° PiFinder field to magnitude 8 holds a few
+// hundred stars), and duplicates among its candidates do not matter to the
+// solver, which reads only the brightest. The bound dates from a quadratic
+// dedup and is kept so that the output stays what it was.
+const dedupMaxStars = 4000
 
 // dedup drops, in order, every star closer than 1.5 px to an earlier kept
 // one. Kept stars are filed in a grid of 2×2-pixel cells, so only the 3×3

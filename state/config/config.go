@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pifinder-go/pifinder/state"
 )
 
 // ErrCorrupt marks a file that is not a valid config (bad JSON, wrong types).
@@ -187,8 +189,8 @@ func (c *Config) fix(def Config) []string {
 	var p []string
 	finite := func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 	tp := c.TargetPixel
-	if !(finite(tp[0]) && finite(tp[1]) && tp[0] >= 0 && tp[1] >= 0 && tp[0] <= 4096 && tp[1] <= 4096) {
-		p = append(p, fmt.Sprintf("target_pixel %v out of [0, 4096]", tp))
+	if !(finite(tp[0]) && finite(tp[1]) && tp[0] >= 0 && tp[1] >= 0 && tp[0] <= state.MaxPixel && tp[1] <= state.MaxPixel) {
+		p = append(p, fmt.Sprintf("target_pixel %v out of [0, %d]", tp, state.MaxPixel))
 		c.TargetPixel = def.TargetPixel
 	}
 	if !c.CameraExp.Auto && c.CameraExp.US <= 0 {
