@@ -148,7 +148,9 @@ func TestConnAndStreamLimits(t *testing.T) {
 		if st := srv.Stats(); st.Conns != 0 || st.Streams != 0 {
 			t.Errorf("after the clients left: %+v, want no connections or streams", st)
 		}
-		if n := runtime.NumGoroutine(); n != baseline {
+		// NumGoroutine counts the whole process, where goroutines of earlier
+		// tests may still be ending: more than before is a leak, fewer is not.
+		if n := runtime.NumGoroutine(); n > baseline {
 			t.Errorf("%d goroutines after the clients left, %d before they came", n, baseline)
 		}
 
