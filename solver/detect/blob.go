@@ -129,12 +129,13 @@ func (f *frame[T]) fillBlobFlood(s *seed, level, rise float64, b *blob) (brighte
 	w, h, bg := d.width, d.height, s.bg
 	limit := d.opts.MaxBlobArea + 1
 	area, peak := b.area, b.peak
-	// The stack as a local (stored back below): the claim bits written in
-	// the loop could alias its header in d, which would then be reloaded
-	// and stored at every push and pop. (The blob's pixel list as a local
-	// too saves as much again on arm64 but runs out of registers on 32-bit
-	// arm, where it costs more.)
-	stack := d.fillStack
+	// The stack and the blob's pixel list as locals (stored back below):
+	// the claim bits written in the loop could alias their headers in d,
+	// which would then be reloaded and stored at every push and pop. (Both
+	// or neither: with only the stack local the loop ran 8% slower on
+	// amd64; as locals they cost 32-bit arm about 1% on trail-heavy frames
+	// and save arm64 about as much.)
+	stack, pixels := d.fillStack, d.blobPixels
 	for len(stack) > 0 && area < limit {
 		e := int(stack[len(stack)-1])
 		stack = stack[:len(stack)-1]
@@ -160,12 +161,12 @@ func (f *frame[T]) fillBlobFlood(s *seed, level, rise float64, b *blob) (brighte
 				if !d.claimed(j) && pixelValue(d, pix, stride, nx, ny, bg) > level {
 					d.claim(j)
 					stack = append(stack, int32(ny<<15|nx))
-					d.blobPixels = append(d.blobPixels, int32(j))
+					pixels = append(pixels, int32(j))
 				}
 			}
 		}
 	}
-	d.fillStack = stack
+	d.fillStack, d.blobPixels = stack, pixels
 	b.area, b.peak = area, peak
 	return brighter
 }
