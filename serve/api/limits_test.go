@@ -28,20 +28,31 @@ func TestConnAndStreamLimits(t *testing.T) {
 		sctx, stopStore := context.WithCancel(context.Background())
 		storeDone := make(chan struct{})
 		go func() { defer close(storeDone); _ = store.Run(sctx) }()
+		defer func() { stopStore(); <-storeDone }()
 
 		ln := memnet.Listen()
 		srv := New(Config{Store: store, Log: zerolog.Nop(), MaxConns: 3, MaxStreams: 2})
 		ctx, cancel := context.WithCancelCause(context.Background())
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ctx, ln) }()
+		// Stop the server at the end, also when the test fails early.
+		defer func() {
+			cause := errors.New("test over")
+			cancel(cause)
+			if err := <-served; !errors.Is(err, cause) {
+				t.Errorf("Serve = %v", err)
+			}
+		}()
 		synctest.Wait()
-		baseline := runtime.NumGoroutine()
+		baseline := bubbleGoroutines(t)
+		t.Logf("%d goroutines in the bubble before the clients", baseline)
 
 		// One connection per request: no keep-alive to hold slots.
 		tr := &http.Transport{
 			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial(ctx) },
 			DisableKeepAlives: true,
 		}
+		defer tr.CloseIdleConnections()
 		client := &http.Client{Transport: tr}
 		openStream := func() (*http.Response, context.CancelFunc) {
 			t.Helper()
@@ -60,7 +71,9 @@ func TestConnAndStreamLimits(t *testing.T) {
 		}
 
 		a, cancelA := openStream()
+		defer closeStream(a, cancelA)
 		b, cancelB := openStream()
+		defer closeStream(b, cancelB)
 		if a.StatusCode != 200 || b.StatusCode != 200 {
 			t.Fatalf("streams 1 and 2: %d %d", a.StatusCode, b.StatusCode)
 		}
@@ -71,6 +84,10 @@ func TestConnAndStreamLimits(t *testing.T) {
 
 		// A third stream is refused with a JSON 503, and its connection freed.
 		c, cancelC := openStream()
+		if c.StatusCode == http.StatusOK { // the stream would never end
+			closeStream(c, cancelC)
+			t.Fatal("a third stream was opened with MaxStreams 2")
+		}
 		body, _ := io.ReadAll(c.Body)
 		closeStream(c, cancelC)
 		if c.StatusCode != http.StatusServiceUnavailable || c.Header.Get("Retry-After") == "" ||
@@ -88,6 +105,7 @@ func TestConnAndStreamLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer idle.Close()
 		synctest.Wait()
 		if st := srv.Stats(); st.Conns != 3 {
 			t.Fatalf("%d connections, want 3", st.Conns)
@@ -95,7 +113,7 @@ func TestConnAndStreamLimits(t *testing.T) {
 		dialed := make(chan net.Conn, 1)
 		go func() {
 			c, err := ln.Dial(context.Background())
-			if err != nil {
+			if err != nil && !errors.Is(err, net.ErrClosed) {
 				t.Errorf("fourth dial: %v", err)
 			}
 			dialed <- c
@@ -148,20 +166,46 @@ func TestConnAndStreamLimits(t *testing.T) {
 		if st := srv.Stats(); st.Conns != 0 || st.Streams != 0 {
 			t.Errorf("after the clients left: %+v, want no connections or streams", st)
 		}
-		// NumGoroutine counts the whole process, where goroutines of earlier
-		// tests may still be ending: more than before is a leak, fewer is not.
-		if n := runtime.NumGoroutine(); n > baseline {
+		// Only this bubble's goroutines: those of earlier tests, still
+		// ending elsewhere in the process, do not count.
+		if n := bubbleGoroutines(t); n != baseline {
 			t.Errorf("%d goroutines after the clients left, %d before they came", n, baseline)
 		}
-
-		cause := errors.New("test over")
-		cancel(cause)
-		if err := <-served; !errors.Is(err, cause) {
-			t.Errorf("Serve = %v", err)
-		}
-		stopStore()
-		<-storeDone
 	})
+}
+
+// bubbleGoroutines counts the goroutines of the calling goroutine's
+// synctest bubble, from the headers of a full stack dump ("goroutine 7
+// [chan receive (durable), synctest bubble 1]:").
+func bubbleGoroutines(t *testing.T) int {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for {
+		if n := runtime.Stack(buf, true); n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	header := func(l string) (bubble string, ok bool) {
+		if !strings.HasPrefix(l, "goroutine ") {
+			return "", false
+		}
+		_, b, ok := strings.Cut(l, ", synctest bubble ")
+		return strings.TrimSuffix(b, "]:"), ok
+	}
+	self := make([]byte, 256)
+	mine, ok := header(strings.SplitN(string(self[:runtime.Stack(self, false)]), "\n", 2)[0])
+	if !ok {
+		t.Fatal("not in a synctest bubble")
+	}
+	n := 0
+	for l := range strings.SplitSeq(string(buf), "\n") {
+		if b, ok := header(l); ok && b == mine {
+			n++
+		}
+	}
+	return n
 }
 
 // TestStreamLimitDefaults: the documented defaults, and MaxStreams kept
