@@ -52,12 +52,53 @@ func NewConverter(p Profile, size, solveRotationDeg int) (*Converter, error) {
 // Profile returns the converter's profile.
 func (c *Converter) Profile() Profile { return c.p }
 
-// Convert reads one raw frame: RawH rows of stride bytes, each holding RawW
-// little-endian 16-bit samples (unpacked) followed by padding. It writes the
-// cropped and rotated raw samples into raw (when not nil; it must have the
-// cropped size) and the solve image into dst (size×size).
-func (c *Converter) Convert(src []byte, stride int, raw *image.Gray16, dst *image.Gray) error {
+// SampleFormat says where a sample's bits sit in its 16-bit little-endian
+// container.
+type SampleFormat int
+
+const (
+	// Unpacked samples hold the value in the low Bits bits, the rest zero:
+	// a Pi 4's Unicam front end with an unpacked mode (rpicam "…:U").
+	Unpacked SampleFormat = iota
+	// MSBAligned samples hold the value in the high Bits bits, padded with
+	// zeros at the least significant end: a Pi 5's PiSP front end, which
+	// always writes 16-bit samples.
+	MSBAligned
+)
+
+func (f SampleFormat) String() string {
+	switch f {
+	case Unpacked:
+		return "unpacked"
+	case MSBAligned:
+		return "msb-aligned"
+	}
+	return fmt.Sprintf("SampleFormat(%d)", int(f))
+}
+
+// Layout is how one raw frame sits in memory: RawH rows of Stride bytes
+// (libcamera pads rows: 32-byte alignment on a Pi 4, 64 on a Pi 5), each
+// holding RawW 16-bit little-endian samples in Format, then padding.
+type Layout struct {
+	Stride int
+	Format SampleFormat
+}
+
+// Convert reads one raw frame laid out as l. It writes the cropped and
+// rotated raw samples (normalised to the low Bits bits) into raw (when not
+// nil; it must have the cropped size) and the solve image into dst
+// (size×size).
+func (c *Converter) Convert(src []byte, l Layout, raw *image.Gray16, dst *image.Gray) error {
 	p := c.p
+	stride := l.Stride
+	shift := uint(0)
+	switch l.Format {
+	case Unpacked:
+	case MSBAligned:
+		shift = uint(16 - p.Bits)
+	default:
+		return fmt.Errorf("%w: sample format %v", ErrFrame, l.Format)
+	}
 	if stride < 2*p.RawW || stride > 1<<20 {
 		return fmt.Errorf("%w: stride %d for rows of %d samples", ErrFrame, stride, p.RawW)
 	}
@@ -100,7 +141,7 @@ func (c *Converter) Convert(src []byte, stride int, raw *image.Gray16, dst *imag
 		i8, st8 := r0*s8+c0, dr*s8+dc
 		i16, st16 := r0*s16+2*c0, dr*s16+2*dc
 		for sc := 0; sc < cw; sc++ {
-			v := uint16(row[2*sc]) | uint16(row[2*sc+1])<<8
+			v := (uint16(row[2*sc]) | uint16(row[2*sc+1])<<8) >> shift
 			if v > maxV {
 				bad++
 				v = maxV

@@ -139,7 +139,7 @@ func TestConvert(t *testing.T) {
 			w, h := p.CroppedSize()
 			raw := image.NewGray16(image.Rect(0, 0, w, h))
 			dst := image.NewGray(image.Rect(0, 0, 512, 512))
-			if err := c.Convert(buf, stride, raw, dst); err != nil {
+			if err := c.Convert(buf, Layout{Stride: stride}, raw, dst); err != nil {
 				t.Fatal(err)
 			}
 			// Where the crop's top-left lands after Rot90 quarter turns.
@@ -158,15 +158,15 @@ func TestConvert(t *testing.T) {
 			if v := dst.GrayAt(256, 256).Y; v != want {
 				t.Fatalf("background %d, want %d", v, want)
 			}
-			if n := testing.AllocsPerRun(2, func() { _ = c.Convert(buf, stride, raw, dst) }); n != 0 {
+			if n := testing.AllocsPerRun(2, func() { _ = c.Convert(buf, Layout{Stride: stride}, raw, dst) }); n != 0 {
 				t.Fatalf("Convert allocates %v per frame", n)
 			}
 			// Garbage and short input are errors, not panics.
 			bad := rawFrame(p, stride, func(int, int) uint16 { return 0xFFFF })
-			if err := c.Convert(bad, stride, raw, dst); !errors.Is(err, ErrFrame) {
+			if err := c.Convert(bad, Layout{Stride: stride}, raw, dst); !errors.Is(err, ErrFrame) {
 				t.Fatalf("garbage: %v", err)
 			}
-			if err := c.Convert(buf[:len(buf)/2], stride, raw, dst); !errors.Is(err, ErrFrame) {
+			if err := c.Convert(buf[:len(buf)/2], Layout{Stride: stride}, raw, dst); !errors.Is(err, ErrFrame) {
 				t.Fatalf("short: %v", err)
 			}
 		})
@@ -185,7 +185,7 @@ func FuzzConvert(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, stride int) {
 		raw := image.NewGray16(image.Rect(0, 0, 4, 6))
 		dst := image.NewGray(image.Rect(0, 0, 4, 4))
-		_ = c.Convert(data, stride, raw, dst)
+		_ = c.Convert(data, Layout{Stride: stride}, raw, dst)
 	})
 }
 
@@ -199,12 +199,12 @@ func BenchmarkConvertIMX296(b *testing.B) {
 	w, h := p.CroppedSize()
 	raw := image.NewGray16(image.Rect(0, 0, w, h))
 	dst := image.NewGray(image.Rect(0, 0, 512, 512))
-	if err := c.Convert(buf, 2*p.RawW, raw, dst); err != nil { // warm-up sizes the buffers
+	if err := c.Convert(buf, Layout{Stride: 2 * p.RawW}, raw, dst); err != nil { // warm-up sizes the buffers
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.Convert(buf, 2*p.RawW, raw, dst); err != nil {
+		if err := c.Convert(buf, Layout{Stride: 2 * p.RawW}, raw, dst); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -290,7 +290,7 @@ func (r *Camera) Capture(ctx context.Context, s camera.Settings) (*camera.Frame,
 	f := r.pool.Get()
 	w, h := r.prof.CroppedSize()
 	raw := f.EnsureRaw(w, h)
-	if err := r.conv.Convert(r.buf, r.stride, raw, f.Gray); err != nil {
+	if err := r.conv.Convert(r.buf, rawconv.Layout{Stride: r.stride}, raw, f.Gray); err != nil {
 		f.Release()
 		err = fmt.Errorf("camera: rpicam: frame %d: %w", c.received, err)
 		r.stopChild() // the stream is probably out of step: restart it
