@@ -53,8 +53,12 @@
 //
 // # Limits
 //
-// Serve keeps at most Config.MaxConns connections open (default 32); beyond
-// that new clients wait in the kernel's backlog until one closes. At most
+// Serve keeps at most Config.MaxConns connections open (default 32). When
+// all are open, a new client takes the place of the connection that has
+// gone longest without a request in flight (an idle keep-alive connection,
+// or one that connected and sent nothing), which is closed: idle sockets
+// cannot lock a phone out. Only when every connection is busy does the new
+// client wait until one closes. At most
 // Config.MaxStreams event streams are open at once (default 24, always
 // fewer than MaxConns so plain requests still get through); one more is
 // answered 503 with a JSON error and Retry-After.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -19,9 +20,10 @@ import (
 )
 
 // TestConnAndStreamLimits (in-memory connections, fake time): beyond
-// MaxStreams an event stream is refused with a JSON 503; beyond MaxConns a
-// new connection is not accepted until another closes; when the clients
-// leave, the counts and the goroutines are back where they started.
+// MaxStreams an event stream is refused with a JSON 503; at MaxConns a new
+// client evicts the longest-idle connection, or waits when every
+// connection is busy; when the clients leave, the counts and the
+// goroutines are back where they started.
 func TestConnAndStreamLimits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := state.New(state.Default())
@@ -31,7 +33,7 @@ func TestConnAndStreamLimits(t *testing.T) {
 		defer func() { stopStore(); <-storeDone }()
 
 		ln := memnet.Listen()
-		srv := New(Config{Store: store, Log: zerolog.Nop(), MaxConns: 3, MaxStreams: 2})
+		srv := New(Config{Store: store, Log: zerolog.Nop(), MaxConns: 3, MaxStreams: 2, Token: "secret"})
 		ctx, cancel := context.WithCancelCause(context.Background())
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ctx, ln) }()
@@ -99,8 +101,7 @@ func TestConnAndStreamLimits(t *testing.T) {
 			t.Errorf("after the refusal: %+v, want 2 streams on 2 connections, 1 refused", st)
 		}
 
-		// A third connection (idle, no request yet) takes the last slot; a
-		// fourth is not accepted while the three are open.
+		// A third connection (idle, no request yet) takes the last slot.
 		idle, err := ln.Dial(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -110,38 +111,82 @@ func TestConnAndStreamLimits(t *testing.T) {
 		if st := srv.Stats(); st.Conns != 3 {
 			t.Fatalf("%d connections, want 3", st.Conns)
 		}
-		dialed := make(chan net.Conn, 1)
-		go func() {
-			c, err := ln.Dial(context.Background())
-			if err != nil && !errors.Is(err, net.ErrClosed) {
-				t.Errorf("fourth dial: %v", err)
+		// A fourth client arrives at the full table at once: the idle
+		// connection is too young to give way (a burst of clients must
+		// not evict one another), so the newcomer waits.
+		fourth, err := ln.Dial(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fourth.Close()
+		synctest.Wait()
+		if st := srv.Stats(); st.ConnsEvicted != 0 {
+			t.Fatalf("a connection idle for no time was evicted: %+v", st)
+		}
+		// Once the idle connection has been silent for a second it makes
+		// room (it is closed) and the newcomer is served.
+		time.Sleep(evictAfter)
+		synctest.Wait()
+		if _, err := idle.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+			t.Errorf("the idle connection after a newcomer came: read = %v, want EOF (evicted)", err)
+		}
+		if st := srv.Stats(); st.Conns != 3 || st.ConnsEvicted != 1 {
+			t.Errorf("after the eviction: %+v, want 3 connections, 1 evicted", st)
+		}
+		get := func(c net.Conn, closeAfter bool) {
+			t.Helper()
+			req := "GET /api/state HTTP/1.1\r\nHost: pifinder\r\n\r\n"
+			if closeAfter {
+				req = "GET /api/state HTTP/1.1\r\nHost: pifinder\r\nConnection: close\r\n\r\n"
 			}
-			dialed <- c
-		}()
+			if _, err := io.WriteString(c, req); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("request: %d", resp.StatusCode)
+			}
+		}
+		// The newcomer is served; it stays open (keep-alive), idle again.
+		get(fourth, false)
 		synctest.Wait()
-		select {
-		case <-dialed:
-			t.Fatal("a fourth connection was accepted with MaxConns 3")
-		default:
-		}
-		if st := srv.Stats(); st.Conns != 3 {
-			t.Errorf("%d connections at the limit, want 3", st.Conns)
-		}
 
-		// A stream leaves: its slot goes to the waiting connection, which
-		// is served.
-		closeStream(a, cancelA)
+		// Every connection busy (two streams, and a request whose body is
+		// still coming on the third): a fifth client waits instead of
+		// evicting one, however long that takes.
+		if _, err := io.WriteString(fourth, "POST /api/align HTTP/1.1\r\nHost: pifinder\r\nX-API-Token: secret\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
 		synctest.Wait()
-		var fourth net.Conn
+		fifth, err := ln.Dial(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fifth.Close()
+		fifthDone := make(chan struct{})
+		go func() {
+			defer close(fifthDone)
+			get(fifth, true)
+		}()
+		time.Sleep(3 * evictAfter)
+		synctest.Wait()
 		select {
-		case fourth = <-dialed:
+		case <-fifthDone:
+			t.Fatal("a fifth client was served while every connection was busy")
 		default:
-			t.Fatal("the waiting connection was not accepted after a stream closed")
 		}
-		if fourth == nil {
-			t.FailNow()
+		if st := srv.Stats(); st.Conns != 3 || st.ConnsEvicted != 1 {
+			t.Errorf("all busy: %+v, want 3 connections and still 1 evicted", st)
 		}
-		if _, err := io.WriteString(fourth, "GET /api/state HTTP/1.1\r\nHost: pifinder\r\nConnection: close\r\n\r\n"); err != nil {
+		// The body comes and the request is answered (an align with no
+		// solve yet is refused); then a stream leaves: its slot goes to the waiting
+		// client, which is served.
+		if _, err := io.WriteString(fourth, "{}"); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(fourth), nil)
@@ -150,8 +195,12 @@ func TestConnAndStreamLimits(t *testing.T) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("request on the fourth connection: %d", resp.StatusCode)
+		closeStream(a, cancelA)
+		synctest.Wait()
+		select {
+		case <-fifthDone:
+		default:
+			t.Fatal("the waiting client was not served after a stream closed")
 		}
 		if st := srv.Stats(); st.Streams != 1 {
 			t.Errorf("%d streams after one left, want 1", st.Streams)
@@ -159,6 +208,7 @@ func TestConnAndStreamLimits(t *testing.T) {
 
 		// Everyone leaves: nothing is left open or running.
 		fourth.Close()
+		fifth.Close()
 		idle.Close()
 		closeStream(b, cancelB)
 		tr.CloseIdleConnections()

@@ -74,8 +74,11 @@ type Config struct {
 	// client that has not taken an event within it is dropped.
 	SSEWriteTimeout time.Duration
 	// MaxConns bounds the connections Serve keeps open at once (default
-	// DefaultMaxConns, 32). Beyond it new clients wait, in the kernel's
-	// backlog, until a connection closes; idle keep-alive connections
+	// DefaultMaxConns, 32). When they are all open, a new client takes
+	// the slot of the connection that has gone longest without a request
+	// in flight (silent since accepted, or idle between keep-alive
+	// requests), which is closed; only when every connection is busy does
+	// the newcomer wait until one closes. Idle keep-alive connections also
 	// close after 60 s.
 	MaxConns int
 	// MaxStreams bounds the open GET /api/events streams (default
@@ -110,6 +113,7 @@ type Server struct {
 	streams   atomic.Int64 // open event streams
 	// Counters for Stats.
 	streamsRefused, streamsDropped atomic.Uint64
+	connsEvicted                   atomic.Uint64
 	// alignMu orders concurrent aligns, so the state and the settings file
 	// end with the same pixel.
 	alignMu sync.Mutex
@@ -162,6 +166,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Stats are counters of a Server.
 type Stats struct {
 	Conns          int    // open connections of Serve
+	ConnsEvicted   uint64 // idle connections closed to make room at MaxConns
 	Streams        int    // open event streams
 	StreamsRefused uint64 // event streams refused (503) at MaxStreams
 	StreamsDropped uint64 // event streams ended by a failed or late write
@@ -172,6 +177,7 @@ type Stats struct {
 func (s *Server) Stats() Stats {
 	return Stats{
 		Conns:          int(s.conns.Load()),
+		ConnsEvicted:   s.connsEvicted.Load(),
 		Streams:        int(s.streams.Load()),
 		StreamsRefused: s.streamsRefused.Load(),
 		StreamsDropped: s.streamsDropped.Load(),
@@ -292,7 +298,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return errors.New("api: no state store configured")
 	}
-	ln = newLimitListener(ln, s.connSlots, &s.conns)
+	limited := newLimitListener(ln, s.connSlots, &s.conns, &s.connsEvicted)
+	ln = limited
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -311,6 +318,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// up to 5 s for them, so they are closed at once when stopping.
 	var fresh sync.Map // net.Conn → struct{}
 	srv.ConnState = func(c net.Conn, cs http.ConnState) {
+		limited.track(c, cs)
 		if cs == http.StateNew {
 			fresh.Store(c, struct{}{})
 		} else {
