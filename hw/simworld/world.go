@@ -2,6 +2,7 @@ package simworld
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"github.com/pifinder-go/pifinder/internal/sky/rot"
@@ -44,6 +45,16 @@ type World struct {
 	total  time.Duration
 	loop   bool
 	script Script
+
+	mu     sync.RWMutex
+	steers []steer // live pushes (Steer), in time order
+}
+
+// steer is a live push: from the orientation at begin to to, arriving at
+// end, then holding until the next steer.
+type steer struct {
+	from, to   quat.Number
+	begin, end time.Time
 }
 
 // New starts script at t0.
@@ -98,6 +109,18 @@ func (w *World) find(t time.Time) (seg *segment, into time.Duration) {
 
 // Orientation returns q_eq2cam, the true camera orientation at t.
 func (w *World) Orientation(t time.Time) quat.Number {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.orientation(t)
+}
+
+func (w *World) orientation(t time.Time) quat.Number {
+	if st := w.steerAt(t); st != nil {
+		if !t.Before(st.end) || !st.end.After(st.begin) {
+			return st.to
+		}
+		return slerp(st.from, st.to, float64(t.Sub(st.begin))/float64(st.end.Sub(st.begin)))
+	}
 	seg, d := w.find(t)
 	if seg == nil {
 		return w.start
@@ -114,16 +137,61 @@ func (w *World) Attitude(t time.Time) Attitude {
 	return AttitudeOf(w.Orientation(t))
 }
 
-// Covered reports whether the camera is covered at t.
+// Covered reports whether the camera is covered at t. A steered telescope
+// is never covered.
 func (w *World) Covered(t time.Time) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.steerAt(t) != nil {
+		return false
+	}
 	seg, _ := w.find(t)
 	return seg != nil && seg.covered
 }
 
 // Moving reports whether the telescope is slewing at t.
 func (w *World) Moving(t time.Time) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if st := w.steerAt(t); st != nil {
+		return t.Before(st.end)
+	}
 	seg, d := w.find(t)
 	return seg != nil && d >= seg.begin && d < seg.end
+}
+
+// Steer is a hand on the telescope: from t on, the script no longer
+// applies; the telescope moves from where it is at t to `to` along the
+// great circle at rateDegPerS (0 jumps), then stays there until the next
+// Steer. A later Steer at an earlier t replaces the pushes after it. It is
+// safe to call while cameras and IMUs read the world: simulated observers
+// use it to follow push-to guidance.
+func (w *World) Steer(t time.Time, to Attitude, rateDegPerS float64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	from := w.orientation(t)
+	q := Quaternion(to)
+	end := t
+	if rateDegPerS > 0 {
+		ang := rot.Angle(from, q) * 180 / math.Pi
+		end = t.Add(time.Duration(ang / rateDegPerS * float64(time.Second)))
+	}
+	keep := len(w.steers)
+	for keep > 0 && !w.steers[keep-1].begin.Before(t) {
+		keep--
+	}
+	w.steers = append(w.steers[:keep], steer{from: from, to: q, begin: t, end: end})
+}
+
+// steerAt returns the push in force at t, or nil before the first one.
+// The caller holds mu.
+func (w *World) steerAt(t time.Time) *steer {
+	for i := len(w.steers) - 1; i >= 0; i-- {
+		if !t.Before(w.steers[i].begin) {
+			return &w.steers[i]
+		}
+	}
+	return nil
 }
 
 // Quaternion returns q_eq2cam for an attitude:

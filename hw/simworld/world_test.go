@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/internal/sky/rot"
 )
 
 func TestQuaternionConvention(t *testing.T) {
@@ -77,5 +78,64 @@ func TestDefaultScriptLoops(t *testing.T) {
 	a, b := w.Attitude(t0.Add(3*time.Second)), w.Attitude(t0.Add(d+3*time.Second))
 	if geom.Separation(a.RA, a.Dec, b.RA, b.Dec) > 1e-9 {
 		t.Errorf("loop does not repeat: %+v vs %+v", a, b)
+	}
+}
+
+// TestSteer: a push takes over from the script where the telescope is,
+// moves at the given rate, holds, and a later push starts from the held
+// attitude; instants before the first push still follow the script.
+func TestSteer(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
+	w := New(t0, DefaultScript())
+	at := t0.Add(10 * time.Second)
+	before := w.Attitude(at.Add(-time.Second))
+	start := w.Attitude(at)
+	target := Attitude{RA: start.RA + 20, Dec: start.Dec, Roll: start.Roll}
+	dist := geom.Separation(start.RA, start.Dec, target.RA, target.Dec)
+	w.Steer(at, target, 4)
+	// The slew turns the whole camera, boresight and roll together, by the
+	// angle between the two orientations.
+	turn := rot.Angle(Quaternion(start), Quaternion(target)) * 180 / math.Pi
+	arrive := at.Add(time.Duration(turn / 4 * float64(time.Second)))
+	cases := []struct {
+		name     string
+		t        time.Time
+		wantDist float64 // from start, degrees
+		moving   bool
+	}{
+		{"at the push", at, 0, true},
+		{"half way", at.Add(arrive.Sub(at) / 2), -1, true},
+		{"arrived", arrive.Add(time.Millisecond), dist, false},
+		{"much later", arrive.Add(time.Hour), dist, false},
+	}
+	for _, c := range cases {
+		a := w.Attitude(c.t)
+		d := geom.Separation(start.RA, start.Dec, a.RA, a.Dec)
+		if c.wantDist < 0 { // under way: strictly between
+			if !(d > 0.3*dist && d < 0.7*dist) {
+				t.Errorf("%s: %.3f° from the start, want about half of %.3f°", c.name, d, dist)
+			}
+		} else if math.Abs(d-c.wantDist) > 0.01 {
+			t.Errorf("%s: %.3f° from the start, want %.3f°", c.name, d, c.wantDist)
+		}
+		if m := w.Moving(c.t); m != c.moving {
+			t.Errorf("%s: moving %v, want %v", c.name, m, c.moving)
+		}
+		if w.Covered(c.t) {
+			t.Errorf("%s: covered", c.name)
+		}
+	}
+	if a := w.Attitude(at.Add(-time.Second)); geom.Separation(a.RA, a.Dec, before.RA, before.Dec) > 1e-9 {
+		t.Errorf("before the push: %+v, want the script's %+v", a, before)
+	}
+	// A second push starts from the held attitude.
+	later := arrive.Add(5 * time.Second)
+	back := Attitude{RA: start.RA, Dec: start.Dec + 10, Roll: start.Roll}
+	w.Steer(later, back, 0)
+	if a := w.Attitude(later); geom.Separation(a.RA, a.Dec, back.RA, back.Dec) > 1e-6 {
+		t.Errorf("a jump: %+v, want %+v", a, back)
+	}
+	if a := w.Attitude(later.Add(-time.Second)); geom.Separation(a.RA, a.Dec, target.RA, target.Dec) > 1e-6 {
+		t.Errorf("before the second push: %+v, want the first push's end %+v", a, target)
 	}
 }
