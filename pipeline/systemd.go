@@ -19,7 +19,16 @@ StartLimitBurst=5
 
 [Service]
 Type=simple
+# A system user of its own, made by the install steps (README):
+#   sudo useradd --system --user-group --create-home --home-dir /var/lib/pifinder --shell /usr/sbin/nologin pifinder
+# Its settings file is then /var/lib/pifinder/.config/pifinder-go/config.json.
 User=pifinder
+Group=pifinder
+# Device access through the groups Raspberry Pi OS's udev rules give the
+# devices: video for the camera (/dev/video*, /dev/media*, /dev/dma_heap/*),
+# i2c for the BNO055's /dev/i2c-1, gpio for the keypad (/dev/gpiochip*,
+# /dev/gpiomem). No root, no capabilities.
+SupplementaryGroups=video i2c gpio
 # The API token, if any, as PIFINDER_API_TOKEN=... in this file (mode 0600):
 # a token on the command line would show in ps.
 EnvironmentFile=-/etc/pifinder/env

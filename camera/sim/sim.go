@@ -66,7 +66,9 @@ func New(sc Config) (*Camera, error) {
 		return nil, fmt.Errorf("sim camera: %w", err)
 	}
 	if sc.Stars == nil {
-		if sc.Stars, err = starcat.Embedded(); err != nil {
+		// Uncached: the sky below indexes its own copy, so the decoded
+		// catalogue is garbage once New returns.
+		if sc.Stars, err = starcat.DecodeEmbedded(); err != nil {
 			return nil, fmt.Errorf("sim camera: %w", err)
 		}
 	}

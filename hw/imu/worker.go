@@ -48,7 +48,12 @@ func (o Options) withDefaults() Options {
 // Run is the IMU worker: it reads dev every Period, runs the readings
 // through a Filter and publishes state.SetIMU once the gyro is calibrated.
 //
-// Read errors are retried with exponential backoff (Period·2ⁿ, capped at
+// A sample the device rejects as implausible (an error wrapping
+// ErrBadData) is dropped: the state keeps the last good sample, the
+// rejection is counted and logged rate-limited like the read errors, and
+// the next read comes one Period later.
+//
+// Other read errors are retried with exponential backoff (Period·2ⁿ, capped at
 // MaxBackoff) and logged rate-limited: the first error of a kind, then at
 // most one summary line per LogEvery per kind, and one line when reads
 // recover. The gyro-uncalibrated warning ("NOIMU CAL") is rate-limited the
@@ -88,7 +93,8 @@ type imuWorker struct {
 	limit  *ratelog.Limiter
 
 	backoff  backoff.Backoff
-	failures int // consecutive failed reads
+	failures int    // consecutive failed reads
+	rejects  uint64 // samples rejected as bad data since start
 }
 
 func (w *imuWorker) stop(ctx context.Context) error { return context.Cause(ctx) }
@@ -107,21 +113,28 @@ func (w *imuWorker) run(ctx context.Context) error {
 		wait.Woke("imu")
 		started := time.Now()
 		r, err := w.dev.Read(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return w.stop(ctx)
-			}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return w.stop(ctx)
+		case errors.Is(err, ErrBadData):
+			// The bus works and the device answered, with a sample that
+			// cannot be a measurement: drop it, keep the last good one
+			// in the state, and read again at the next period (no
+			// backoff: the next sample is most likely fine).
+			w.rejected(err)
+		case err != nil:
 			w.readFailed(err)
 			timer.Reset(w.backoff.Current())
 			next = time.Now().Add(w.backoff.Current())
 			continue
-		}
-		w.readOK()
-		if err := w.apply(ctx, r); err != nil {
-			if ctx.Err() != nil {
-				return w.stop(ctx)
+		default:
+			w.readOK()
+			if err := w.apply(ctx, r); err != nil {
+				if ctx.Err() != nil {
+					return w.stop(ctx)
+				}
+				return err
 			}
-			return err
 		}
 		// Sleep the remainder of the period; after an overrun start afresh
 		// rather than firing a burst to catch up.
@@ -145,6 +158,19 @@ func (w *imuWorker) readFailed(err error) {
 			ev = ev.Int("suppressed", n)
 		}
 		ev.Msg("imu: read failed")
+	}
+}
+
+// rejected counts a sample the device flagged as bad data and logs it
+// rate-limited, with the running total.
+func (w *imuWorker) rejected(err error) {
+	w.rejects++
+	if ok, n := w.limit.Note("read:bad_data", time.Now()); ok {
+		ev := w.log.Warn().Err(err).Str("kind", errorKind(err)).Uint64("rejected_total", w.rejects)
+		if n > 0 {
+			ev = ev.Int("suppressed", n)
+		}
+		ev.Msg("imu: sample rejected")
 	}
 }
 

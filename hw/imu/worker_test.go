@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +198,53 @@ func TestRunIMUOwnerGone(t *testing.T) {
 		kill()
 		if err := <-done; !errors.Is(err, state.ErrOwnerGone) {
 			t.Errorf("Run = %v, want the owner's end", err)
+		}
+	})
+}
+
+// TestRunIMURejectedSamples: samples the device rejects as bad data are
+// dropped without backoff (the read rate stays 30 Hz), the state keeps the
+// last good sample, and the rejections are counted in one rate-limited
+// line per minute.
+func TestRunIMURejectedSamples(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		good := quat.Number{Real: 0.8, Imag: 0.6}
+		dev := &scriptIMU{script: func(n int, el time.Duration) (Reading, error) {
+			switch {
+			case n <= 30: // one still second, calibrated
+				return Reading{Quat: good, GyroCal: 3}, nil
+			case n%2 == 0: // then every other sample is corrupt
+				return Reading{}, fmt.Errorf("bno055: quaternion norm 1.7: %w", ErrBadData)
+			}
+			return Reading{Quat: good, GyroCal: 3}, nil
+		}}
+		var logs syncBuf
+		snap, err := runWorker(t, dev, Options{}, 2*time.Minute+10*time.Second, &logs)
+		if err == nil || err.Error() != "test over" {
+			t.Fatalf("Run returned %v, want the cause", err)
+		}
+		if r := dev.count(); r < 3890 || r > 3910 {
+			t.Errorf("%d reads in 130 s, want ~3900: a rejection must not back off", r)
+		}
+		if !snap.HasIMU || snap.IMU.Quat != good {
+			t.Errorf("state IMU %+v, want the last good sample", snap.IMU)
+		}
+		if n := snap.Stats.IMUSamples; n < 1955 || n > 1975 {
+			t.Errorf("%d samples published, want ~1965 (the first second, then the good half)", n)
+		}
+		if n := logs.Count(`"message":"imu: sample rejected"`); n != 3 {
+			t.Errorf("%d rejection lines in 130 s, want 3 (first, then one per minute)\n%s", n, logs.String())
+		}
+		if !strings.Contains(logs.String(), `"kind":"bad_data"`) || !strings.Contains(logs.String(), `"rejected_total":1,`) {
+			t.Errorf("rejection lines lack kind or count:\n%s", logs.String())
+		}
+		// The last line (at 121 s) counts every rejection since the start.
+		m := regexp.MustCompile(`"rejected_total":(\d+)`).FindAllStringSubmatch(logs.String(), -1)
+		if total, _ := strconv.Atoi(m[len(m)-1][1]); total < 1790 || total > 1810 {
+			t.Errorf("last rejected_total %d, want ~1800 (every other read from 1 s to 121 s)", total)
+		}
+		if n := logs.Count(`"message":"imu: read failed"`); n != 0 {
+			t.Errorf("bad data logged as %d read failures", n)
 		}
 	})
 }

@@ -31,6 +31,19 @@ type Sky struct {
 func NewSky(stars []starcat.Star, epoch float64) *Sky {
 	n := int(180 / bandDeg)
 	s := &Sky{bands: make([][]skyStar, n)}
+	// Two passes: count each band, then fill one exactly sized array, so
+	// the sky costs len(stars) records and no append slack (it is kept for
+	// the whole run, and append's doubling left about half of it unused).
+	// (Proper motion is cheap: applying it twice beats a temporary copy.)
+	count := make([]int, n)
+	for _, st := range stars {
+		count[bandOf(st.At(epoch).Dec)]++
+	}
+	all := make([]skyStar, 0, len(stars))
+	for b, c := range count {
+		s.bands[b] = all[len(all) : len(all) : len(all)+c]
+		all = all[:len(all)+c]
+	}
 	for _, st := range stars {
 		m := st.At(epoch)
 		b := bandOf(m.Dec)

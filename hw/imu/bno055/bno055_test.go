@@ -1,11 +1,13 @@
 package bno055
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -39,23 +41,66 @@ func initOps() []i2ctest.IO {
 	}
 }
 
-// initDelays are the sleeps of initOps, in order.
-var initDelays = []time.Duration{20 * time.Millisecond, 700 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 10 * time.Millisecond}
+// initDelays are the sleeps of initOps, in order: to CONFIG, reset, settle,
+// to CONFIG again, fusion start.
+var initDelays = []time.Duration{20 * time.Millisecond, 700 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 600 * time.Millisecond}
 
-// quatBytes encodes (w, x, y, z) in LSB as the chip does.
-func quatBytes(w, x, y, z int16) []byte {
-	b := make([]byte, 0, 8)
-	for _, v := range []int16{w, x, y, z} {
-		b = append(b, byte(uint16(v)), byte(uint16(v)>>8))
-	}
+// burst is the content of registers 0x20-0x35 in LSB, as the chip has them.
+type burst struct {
+	q        [4]int16 // QUA_DATA w, x, y, z: 2^14 LSB = 1
+	lia, grv [3]int16 // LIA_DATA, GRV_DATA: 100 LSB = 1 m/s²
+	temp     int8     // TEMP, °C
+	cal      byte     // CALIB_STAT
+}
+
+// level is a chip at rest, level, 24 °C, gyro fully calibrated.
+func level() burst {
+	return burst{q: [4]int16{16384, 0, 0, 0}, grv: [3]int16{0, 0, 981}, temp: 24, cal: 0x30}
+}
+
+// rotX is a chip turned by deg about x.
+func rotX(deg float64) burst {
+	b := level()
+	h := deg * math.Pi / 360
+	b.q = [4]int16{int16(math.Round(16384 * math.Cos(h))), int16(math.Round(16384 * math.Sin(h))), 0, 0}
 	return b
 }
 
-func readOps(cal byte, q []byte) []i2ctest.IO {
-	return []i2ctest.IO{
-		{Addr: A, W: []byte{0x35}, R: []byte{cal}},
-		{Addr: A, W: []byte{0x20}, R: q},
+func le(b []byte, v int16) []byte { return append(b, byte(uint16(v)), byte(uint16(v)>>8)) }
+
+func (b burst) bytes() []byte {
+	out := make([]byte, 0, 22)
+	for _, v := range b.q {
+		out = le(out, v)
 	}
+	for _, v := range b.lia {
+		out = le(out, v)
+	}
+	for _, v := range b.grv {
+		out = le(out, v)
+	}
+	return append(out, byte(b.temp), b.cal)
+}
+
+// readOp is one burst read of 22 bytes from QUA_DATA_W_LSB.
+func readOp(b burst) i2ctest.IO { return i2ctest.IO{Addr: A, W: []byte{0x20}, R: b.bytes()} }
+
+// readOpRaw is a raw read: the gyro (6 bytes from 0x14), then the burst.
+func readOpRaw(gyro [3]int16, b burst) []i2ctest.IO {
+	var g []byte
+	for _, v := range gyro {
+		g = le(g, v)
+	}
+	return []i2ctest.IO{{Addr: A, W: []byte{0x14}, R: g}, readOp(b)}
+}
+
+// clock steps 1/30 s at every call, as the worker's reads do.
+type clock struct{ t time.Time }
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)} }
+func (c *clock) now() time.Time {
+	c.t = c.t.Add(time.Second / 30)
+	return c.t
 }
 
 var errNACK = errors.New("i2c: NACK")
@@ -84,15 +129,15 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 	return context.Cause(ctx)
 }
 
-func fixedNow() time.Time { return time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC) }
-
 func TestInitAndRead(t *testing.T) {
 	ops := initOps()
-	ops = append(ops, readOps(0x30|0x0F, quatBytes(8192, -8192, 4096, -1))...)
-	ops = append(ops, readOps(0xE0, quatBytes(16384, 0, 0, 0))...)
+	first := burst{q: [4]int16{8192, -8192, 8192, -8192}, lia: [3]int16{100, -981, 1}, grv: [3]int16{0, 490, 850}, temp: -3, cal: 0x30 | 0x0F}
+	second := burst{q: [4]int16{8192, -8192, 8192, -8192}, grv: [3]int16{0, 0, 981}, temp: 30, cal: 0xE0}
+	ops = append(ops, readOp(first), readOp(second))
 	pb := &i2ctest.Playback{Ops: ops, DontPanic: true}
 	var sl sleeps
-	d, err := New(t.Context(), pb, Options{Sleep: sl.sleep, Now: fixedNow})
+	clk := newClock()
+	d, err := New(t.Context(), pb, Options{Sleep: sl.sleep, Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,15 +148,21 @@ func TestInitAndRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := quat.Number{Real: 0.5, Imag: -0.5, Jmag: 0.25, Kmag: -1.0 / 16384}
-	if r.Quat != want || r.GyroCal != 3 || r.HasRaw || !r.Time.Equal(fixedNow()) {
+	want := quat.Number{Real: 0.5, Imag: -0.5, Jmag: 0.5, Kmag: -0.5}
+	wantA := [3]float64{1, -9.81, 0.01}
+	if r.Quat != want || r.GyroCal != 3 || r.HasRaw || !r.Time.Equal(clk.t) {
 		t.Errorf("reading %+v, want quat %v gyro cal 3", r, want)
+	}
+	for i := range 3 {
+		if math.Abs(r.Accel[i]-wantA[i]) > 1e-12 {
+			t.Errorf("linear acceleration %v, want %v", r.Accel, wantA)
+		}
 	}
 	r, err = d.Read(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.GyroCal != 2 || r.Quat != (quat.Number{Real: 1}) {
+	if r.GyroCal != 2 || r.Quat != want {
 		t.Errorf("second reading %+v", r)
 	}
 	if err := pb.Close(); err != nil {
@@ -121,12 +172,8 @@ func TestInitAndRead(t *testing.T) {
 
 func TestRawRead(t *testing.T) {
 	ops := initOps()
-	ops = append(ops, readOps(0x30, quatBytes(16384, 0, 0, 0))...)
-	ops = append(ops,
-		i2ctest.IO{Addr: A, W: []byte{0x14}, R: []byte{0x10, 0x00, 0xE0, 0xFF, 0x00, 0x00}},
-		i2ctest.IO{Addr: A, W: []byte{0x28}, R: []byte{0x64, 0x00, 0x2B, 0xFC, 0x01, 0x00}},
-		i2ctest.IO{Addr: A, W: []byte{0x3D, 0x00}}, // Close: fusion off
-	)
+	ops = append(ops, readOpRaw([3]int16{0x10, -0x20, 0}, level())...)
+	ops = append(ops, i2ctest.IO{Addr: A, W: []byte{0x3D, 0x00}}) // Close: fusion off
 	pb := &i2ctest.Playback{Ops: ops, DontPanic: true}
 	d, err := New(t.Context(), pb, Options{Raw: true, Sleep: (&sleeps{}).sleep})
 	if err != nil {
@@ -138,14 +185,13 @@ func TestRawRead(t *testing.T) {
 	}
 	dps := math.Pi / 180
 	wantG := [3]float64{dps, -2 * dps, 0}
-	wantA := [3]float64{1, -9.81, 0.01}
 	for i := range 3 {
-		if math.Abs(r.Gyro[i]-wantG[i]) > 1e-12 || math.Abs(r.Accel[i]-wantA[i]) > 1e-12 {
-			t.Errorf("raw %d: gyro %v accel %v, want %v %v", i, r.Gyro[i], r.Accel[i], wantG[i], wantA[i])
+		if math.Abs(r.Gyro[i]-wantG[i]) > 1e-12 {
+			t.Errorf("gyro %d: %v, want %v", i, r.Gyro[i], wantG[i])
 		}
 	}
-	if !r.HasRaw {
-		t.Error("HasRaw not set")
+	if !r.HasRaw || r.Quat != (quat.Number{Real: 1}) {
+		t.Errorf("raw reading %+v", r)
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
@@ -153,6 +199,64 @@ func TestRawRead(t *testing.T) {
 	if err := pb.Close(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestStartupTiming runs the start-up on the real timer under synctest and
+// checks when each transaction happens: the reset waits its 700 ms, each
+// switch to CONFIG 20 ms, and New returns only after the 600 ms the fusion
+// needs to start (Bosch's BNO055_MODE_SWITCHING_DELAY).
+func TestStartupTiming(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		bus := &timedBus{Playback: &i2ctest.Playback{Ops: initOps(), DontPanic: true}}
+		if _, err := New(t.Context(), bus, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		ms := time.Millisecond
+		// Offsets from start of each transaction of initOps.
+		want := []time.Duration{0, 0, 20 * ms, 720 * ms, 720 * ms, 720 * ms, 720 * ms, 720 * ms, 720 * ms, 720 * ms, 720 * ms, 730 * ms, 750 * ms}
+		if !slices.Equal(bus.at, want) {
+			t.Errorf("transactions at %v, want %v", bus.at, want)
+		}
+		if got := time.Since(start); got != 1350*ms {
+			t.Errorf("New returned after %v, want 1.35 s", got)
+		}
+		if err := bus.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// TestStartupCancelled: a context that ends during a datasheet wait ends
+// New with its cause, without further bus traffic.
+func TestStartupCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cause := errors.New("start-up deadline")
+		ctx, cancel := context.WithTimeoutCause(t.Context(), time.Second, cause)
+		defer cancel()
+		bus := &timedBus{Playback: &i2ctest.Playback{Ops: initOps(), DontPanic: true}}
+		_, err := New(ctx, bus, Options{})
+		if !errors.Is(err, cause) {
+			t.Fatalf("New: %v, want the context's cause", err)
+		}
+		if n := len(bus.at); n != 13 {
+			t.Errorf("%d transactions before the deadline, want 13 (cancelled in the fusion-start wait)", n)
+		}
+	})
+}
+
+type timedBus struct {
+	*i2ctest.Playback
+	start time.Time
+	at    []time.Duration
+}
+
+func (b *timedBus) Tx(addr uint16, w, r []byte) error {
+	if b.start.IsZero() {
+		b.start = time.Now()
+	}
+	b.at = append(b.at, time.Since(b.start))
+	return b.Playback.Tx(addr, w, r)
 }
 
 func TestInitFailures(t *testing.T) {
@@ -205,7 +309,7 @@ func TestSlowResetPolls(t *testing.T) {
 	if _, err := New(t.Context(), bus, Options{Sleep: sl.sleep}); err != nil {
 		t.Fatal(err)
 	}
-	want := []time.Duration{20 * time.Millisecond, 700 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 10 * time.Millisecond}
+	want := []time.Duration{20 * time.Millisecond, 700 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 600 * time.Millisecond}
 	if !slices.Equal(sl.got, want) {
 		t.Errorf("delays %v, want %v", sl.got, want)
 	}
@@ -215,10 +319,10 @@ func TestDeviceDisappearsMidRun(t *testing.T) {
 	// Two good reads, then the device vanishes for a while (every Tx fails),
 	// then it comes back powered-up: the driver re-initialises it.
 	ops := initOps()
-	ops = append(ops, readOps(0x30, quatBytes(16384, 0, 0, 0))...)
-	ops = append(ops, readOps(0x30, quatBytes(16384, 0, 0, 0))...)
+	ops = append(ops, readOp(level()), readOp(level()))
 	ops = append(ops, initOps()...)
-	ops = append(ops, readOps(0x30, quatBytes(0, 16384, 0, 0))...)
+	// After a re-init a new orientation is no jump: the fusion restarted.
+	ops = append(ops, readOp(rotX(180)))
 	gone := false
 	bus := &flakyBus{Playback: &i2ctest.Playback{Ops: ops, DontPanic: true}, fail: func(int) bool { return gone }}
 	d, err := New(t.Context(), bus, Options{Sleep: (&sleeps{}).sleep})
@@ -300,16 +404,15 @@ func (b *regBus) Tx(addr uint16, w, r []byte) error {
 func newRegBus() *regBus {
 	b := &regBus{}
 	b.regs[0] = ChipID
-	b.regs[0x35] = 0x30
-	copy(b.regs[0x20:], quatBytes(8192, 8192, 8192, 8192))
+	copy(b.regs[0x20:], rotX(30).bytes())
 	return b
 }
 
 func BenchmarkRead(b *testing.B) {
 	for _, raw := range []bool{false, true} {
-		name := "quat"
+		name := "burst"
 		if raw {
-			name = "quat+raw"
+			name = "gyro+burst"
 		}
 		b.Run(name, func(b *testing.B) {
 			d, err := New(b.Context(), newRegBus(), Options{Raw: raw, Sleep: (&sleeps{}).sleep})
@@ -326,32 +429,133 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
-func FuzzDecode(f *testing.F) {
-	f.Add(byte(0x30), quatBytes(8192, 8192, 8192, 8192), []byte{0x10, 0, 0xE0, 0xFF, 0, 0, 0x64, 0, 0x2B, 0xFC, 1, 0})
-	f.Add(byte(0xFF), quatBytes(-32768, 32767, 0, -1), []byte{})
-	f.Fuzz(func(t *testing.T, cal byte, q, raw []byte) {
+// FuzzRead feeds arbitrary register contents (the 22 burst bytes, the gyro)
+// through Read: it must never panic, and what it accepts must be a
+// measurement: a unit (or zero) quaternion, a calibration status 0..3 and
+// accelerations within the sensor's range.
+func FuzzRead(f *testing.F) {
+	f.Add(rotX(30).bytes(), []byte{0x10, 0, 0xE0, 0xFF, 0, 0}, level().bytes())
+	f.Add(level().bytes(), []byte{}, rotX(1).bytes())
+	f.Add(bytes.Repeat([]byte{0xFF}, 22), []byte{0xFF}, rotX(170).bytes())
+	f.Add(make([]byte, 22), []byte{}, level().bytes())
+	f.Fuzz(func(t *testing.T, first, gyro, second []byte) {
 		bus := newRegBus()
-		bus.regs[0x35] = cal
-		copy(bus.regs[0x20:0x28], q)
-		copy(bus.regs[0x14:0x1A], raw)
-		if len(raw) > 6 {
-			copy(bus.regs[0x28:0x2E], raw[6:])
-		}
-		d, err := New(context.Background(), bus, Options{Raw: true, Sleep: (&sleeps{}).sleep})
+		clk := newClock()
+		d, err := New(context.Background(), bus, Options{Raw: true, Sleep: (&sleeps{}).sleep, Now: clk.now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := d.Read(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.GyroCal < 0 || r.GyroCal > 3 {
-			t.Errorf("gyro cal %d", r.GyroCal)
-		}
-		for _, v := range []float64{r.Quat.Real, r.Quat.Imag, r.Quat.Jmag, r.Quat.Kmag} {
-			if math.Abs(v) > 2 || math.IsNaN(v) {
-				t.Errorf("quat component %v", v)
+		copy(bus.regs[0x14:0x1A], gyro)
+		for _, regs := range [][]byte{first, second} {
+			copy(bus.regs[0x20:0x36], regs)
+			r, err := d.Read(context.Background())
+			if errors.Is(err, imu.ErrBadData) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.GyroCal < 0 || r.GyroCal > 3 {
+				t.Errorf("gyro cal %d", r.GyroCal)
+			}
+			if n := quat.Abs(r.Quat); n != 0 && math.Abs(n-1) > maxNormError {
+				t.Errorf("accepted quaternion %v of norm %v", r.Quat, n)
+			}
+			for _, a := range r.Accel {
+				if math.Abs(a) > maxLinAcc {
+					t.Errorf("accepted linear acceleration %v", r.Accel)
+				}
 			}
 		}
 	})
+}
+
+// TestRejectsCorruptSamples reads scripted bursts one period apart and
+// checks which the driver rejects as bad data. A rejection must not
+// re-initialise the chip: the transcripts hold no init sequence after the
+// first, so a re-init would fail the playback.
+func TestRejectsCorruptSamples(t *testing.T) {
+	type step struct {
+		b    burst
+		gyro []int16 // with Raw: the gyro in LSB (16 LSB = 1 °/s)
+		ok   bool
+	}
+	flip := func(b burst, i int, bit uint) burst { b.q[i] = int16(uint16(b.q[i]) ^ 1<<bit); return b }
+	with := func(b burst, f func(*burst)) burst { f(&b); return b }
+	neg := func(b burst) burst {
+		for i := range b.q {
+			b.q[i] = -b.q[i]
+		}
+		return b
+	}
+	ff := burst{q: [4]int16{-1, -1, -1, -1}, lia: [3]int16{-1, -1, -1}, grv: [3]int16{-1, -1, -1}, temp: -1, cal: 0xFF}
+	r30 := rotX(30)
+	cases := []struct {
+		name  string
+		raw   bool
+		steps []step
+	}{
+		{"good samples pass", false, []step{{b: level(), ok: true}, {b: rotX(2), ok: true}, {b: rotX(4), ok: true}}},
+		{"top bit of w flipped", false, []step{{b: r30, ok: true}, {b: flip(r30, 0, 15)}, {b: r30, ok: true}}},
+		{"top bit of z flipped", false, []step{{b: r30, ok: true}, {b: flip(r30, 3, 15)}}},
+		{"bit 10 of x flipped", false, []step{{b: r30, ok: true}, {b: flip(r30, 1, 10)}}},
+		{"all bytes 0xFF (bus stuck high)", false, []step{{b: level(), ok: true}, {b: ff}}},
+		{"quaternion scaled to 0.9", false, []step{{b: with(level(), func(b *burst) { b.q[0] = 14746 })}}},
+		{"90° in one period is beyond 2000 °/s", false, []step{{b: level(), ok: true}, {b: rotX(90)}, {b: level(), ok: true}}},
+		{"60° in one period is within 2000 °/s", false, []step{{b: level(), ok: true}, {b: rotX(60), ok: true}}},
+		{"sign flip (double cover) is no jump", false, []step{{b: r30, ok: true}, {b: neg(r30), ok: true}}},
+		{"zero quaternion passes and clears the reference", false, []step{{b: level(), ok: true}, {b: burst{temp: 20}, ok: true}, {b: rotX(170), ok: true}}},
+		{"a rejection keeps the reference", false, []step{{b: level(), ok: true}, {b: rotX(100)}, {b: rotX(5), ok: true}}},
+		{"three jumps in a row re-anchor", true, []step{{b: level(), gyro: []int16{0, 0, 0}, ok: true}, {b: rotX(20), gyro: []int16{0, 0, 0}}, {b: rotX(20), gyro: []int16{0, 0, 0}}, {b: rotX(20), gyro: []int16{0, 0, 0}, ok: true}, {b: rotX(21), gyro: []int16{0, 0, 0}, ok: true}}},
+		{"a jump grows acceptable with time", false, []step{{b: level(), ok: true}, {b: rotX(100)}, {b: rotX(100), ok: true}}},
+		{"measured rate at rest: 10° rejected", true, []step{{b: level(), gyro: []int16{0, 0, 0}, ok: true}, {b: rotX(10), gyro: []int16{0, 0, 0}}}},
+		{"measured rate at rest: 3° passes", true, []step{{b: level(), gyro: []int16{0, 0, 0}, ok: true}, {b: rotX(3), gyro: []int16{0, 0, 0}, ok: true}}},
+		{"measured 300 °/s: 10° passes", true, []step{{b: level(), gyro: []int16{4800, 0, 0}, ok: true}, {b: rotX(10), gyro: []int16{4800, 0, 0}, ok: true}}},
+		{"linear acceleration beyond ±4 g", false, []step{{b: with(level(), func(b *burst) { b.lia[1] = -32768 })}}},
+		{"linear acceleration at 4 g passes", false, []step{{b: with(level(), func(b *burst) { b.lia[2] = 3923 }), ok: true}}},
+		{"gravity of 2 g", false, []step{{b: with(level(), func(b *burst) { b.grv[2] = 1962 })}}},
+		{"temperature -128 °C", false, []step{{b: with(level(), func(b *burst) { b.temp = -128 })}}},
+		{"temperature 86 °C", false, []step{{b: with(level(), func(b *burst) { b.temp = 86 })}}},
+		{"zero quaternion with linear acceleration beyond range", false, []step{{b: burst{lia: [3]int16{48, 12336, 12336}, temp: 20}}}},
+		{"temperature 85 °C passes", false, []step{{b: with(level(), func(b *burst) { b.temp = 85 }), ok: true}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ops := initOps()
+			for _, s := range c.steps {
+				if c.raw {
+					ops = append(ops, readOpRaw([3]int16(s.gyro), s.b)...)
+				} else {
+					ops = append(ops, readOp(s.b))
+				}
+			}
+			pb := &i2ctest.Playback{Ops: ops, DontPanic: true}
+			d, err := New(t.Context(), pb, Options{Raw: c.raw, Sleep: (&sleeps{}).sleep, Now: newClock().now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range c.steps {
+				r, err := d.Read(t.Context())
+				switch {
+				case s.ok && err != nil:
+					t.Errorf("step %d: %v, want accepted", i, err)
+				case !s.ok && !errors.Is(err, imu.ErrBadData):
+					t.Errorf("step %d: err %v (reading %v), want ErrBadData", i, err, r.Quat)
+				case !s.ok && r != (imu.Reading{}):
+					t.Errorf("step %d: rejected read returned %+v, want the zero Reading", i, r)
+				}
+			}
+			if err := pb.Close(); err != nil {
+				t.Errorf("transcript: %v", err)
+			}
+		})
+	}
+}
+
+func TestBusName(t *testing.T) {
+	for in, want := range map[string]string{"": "1", "1": "1", "3": "3", "I2C1": "I2C1"} {
+		if got := busName(in); got != want {
+			t.Errorf("busName(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

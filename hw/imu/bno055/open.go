@@ -10,23 +10,38 @@ import (
 	"github.com/pifinder-go/pifinder/hw/imu"
 )
 
-// Open initialises periph's host drivers, opens the default I²C bus (bus 1
-// on a Raspberry Pi; busName "" picks the first) and initialises the
-// BNO055 on it. A missing bus or device is an error wrapping imu.ErrNoDevice;
-// Close releases the bus.
-func Open(ctx context.Context, busName string, opts Options) (*Device, error) {
+// DefaultBus is the I²C bus PiFinder wires the BNO055 to: the Pi's ARM I²C
+// bus on GPIO 2/3, /dev/i2c-1 (dtparam=i2c_arm=on).
+const DefaultBus = "1"
+
+// Open initialises periph's host drivers, opens the I²C bus named bus
+// (its number, e.g. "1" for /dev/i2c-1, or periph's name "I2C1"; "" means
+// DefaultBus) and initialises the BNO055 on it. The bus is always opened by
+// name: periph's "" would pick the lowest-numbered bus, which on a Pi with a
+// camera can be the camera's. A missing bus or device is an error wrapping
+// imu.ErrNoDevice; Close releases the bus.
+func Open(ctx context.Context, bus string, opts Options) (*Device, error) {
+	name := busName(bus)
 	if _, err := host.Init(); err != nil {
 		return nil, fmt.Errorf("bno055: periph host init: %w", err)
 	}
-	bus, err := i2creg.Open(busName)
+	b, err := i2creg.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("bno055: open I2C bus %q: %w: %w", busName, imu.ErrNoDevice, err)
+		return nil, fmt.Errorf("bno055: open I2C bus %q: %w: %w", name, imu.ErrNoDevice, err)
 	}
-	d, err := New(ctx, bus, opts)
+	d, err := New(ctx, b, opts)
 	if err != nil {
-		bus.Close()
-		return nil, err
+		b.Close()
+		return nil, fmt.Errorf("bno055: on I2C bus %q: %w", name, err)
 	}
-	d.closer = bus.Close
+	d.closer = b.Close
 	return d, nil
+}
+
+// busName is the bus Open opens for the name given: DefaultBus for "".
+func busName(s string) string {
+	if s == "" {
+		return DefaultBus
+	}
+	return s
 }

@@ -49,6 +49,17 @@ func Embedded() ([]Star, error) {
 	return embeddedStars, embeddedErr
 }
 
+// DecodeEmbedded decodes the built-in catalogue afresh, uncached, for a
+// caller that indexes the stars once and drops them (the sim camera's
+// sky): Embedded's cache would keep 2.5 MB alive for the whole run.
+func DecodeEmbedded() ([]Star, error) {
+	stars, err := Decode(bytes.NewReader(embedded))
+	if err != nil {
+		return nil, fmt.Errorf("catalog: embedded catalogue: %w", err)
+	}
+	return stars, nil
+}
+
 func q(v, unit float64) int64 { return int64(math.Round(v / unit)) }
 
 // Encode writes stars in the binary catalogue format. It is deterministic.
