@@ -44,7 +44,7 @@ func fakeRpicam(t testing.TB) string {
 		if fakeErr != nil {
 			return
 		}
-		fakeBin = filepath.Join(fakeDir, "rpicam-vid")
+		fakeBin = filepath.Join(fakeDir, "rpicam-raw")
 		out, err := exec.Command(goBin, "build", "-o", fakeBin, "../../testdata/fakerpicam").CombinedOutput()
 		if err != nil {
 			fakeErr = fmt.Errorf("building the fake rpicam: %v\n%s", err, out)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +26,6 @@ func openFake(t *testing.T, log *statetest.LogBuffer, env ...string) *Camera {
 	}
 	if log != nil {
 		cfg.Log = zerolog.New(log)
-	}
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, "FAKE_RPICAM_STRIDE="); ok {
-			cfg.RowStride, _ = strconv.Atoi(v)
-		}
 	}
 	src, err := New(cfg)
 	if err != nil {
@@ -202,9 +196,6 @@ func TestRpicamConfigErrors(t *testing.T) {
 	}
 	if _, err := New(Config{Binary: bin, Sensor: "hq", SolveRotation: 45}); err == nil {
 		t.Fatal("45° rotation accepted")
-	}
-	if _, err := New(Config{Binary: bin, Sensor: "hq", RowStride: 100}); !errors.Is(err, camera.ErrBadConfig) {
-		t.Fatalf("short stride: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package rpicam
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,5 +63,64 @@ func TestWorkerRpicamFaults(t *testing.T) {
 			}
 
 		})
+	}
+}
+
+// TestWorkerPicamera2 runs the worker on the picamera2 backend: frames
+// flow, an exposure command reaches the frames without restarting the
+// helper, and a dying helper is restarted.
+func TestWorkerPicamera2(t *testing.T) {
+	needPython(t)
+	log := &statetest.LogBuffer{}
+	src, err := NewPicamera2(Picamera2Config{Log: zerolog.New(log), Sensor: "hq",
+		Env:        fakePicamera2Env(t, "FAKE_PICAM_PI=5", "FAKE_PICAM_PERIOD_MS=10"),
+		RestartMin: 10 * time.Millisecond, RestartMax: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	cmds := make(chan camera.Command, 1)
+	w := &camera.Worker{Source: src, Log: zerolog.New(log), ExposureUS: 10000, CaptureTimeout: 5 * time.Second, Commands: cmds}
+	var mu sync.Mutex
+	var metas []state.FrameMeta
+	r := cameratest.StartWorker(t, state.Default(), w, func(f *camera.Frame) {
+		mu.Lock()
+		metas = append(metas, f.Meta)
+		mu.Unlock()
+	})
+	waitFor := func(what string, ok func([]state.FrameMeta) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			done := ok(metas)
+			mu.Unlock()
+			if done {
+				return
+			}
+		}
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	waitFor("3 frames", func(m []state.FrameMeta) bool { return len(m) >= 3 })
+	cmds <- camera.SetExposure{US: 30000}
+	waitFor("a 30 ms frame", func(m []state.FrameMeta) bool {
+		return len(m) > 0 && m[len(m)-1].ActualExposureUS > 29000 && m[len(m)-1].ActualExposureUS <= 30000
+	})
+	if err := r.Stop(errors.New("stop requested")); err == nil || err.Error() != "stop requested" {
+		t.Fatalf("worker returned %v, want the cause", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range metas {
+		if m.Source != "picamera2" || m.ExposureEnd.Sub(m.ExposureStart) != time.Duration(m.ActualExposureUS)*time.Microsecond {
+			t.Fatalf("meta %+v", m)
+		}
+		// Frames delivered carry the exposure asked for (no old-settings
+		// frame slips through).
+		if !applied(FrameHeader{ExposureUS: m.ActualExposureUS, Gain: m.Gain}, camera.Settings{ExposureUS: m.ExposureUS, Gain: m.Gain}) {
+			t.Fatalf("frame asked %d µs has %d µs", m.ExposureUS, m.ActualExposureUS)
+		}
+	}
+	if st := src.Stats(); st.Starts != 1 {
+		t.Fatalf("helper started %d times", st.Starts)
 	}
 }

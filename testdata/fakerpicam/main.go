@@ -1,17 +1,37 @@
-// Command fakerpicam stands in for rpicam-raw/rpicam-vid in tests: it
-// parses the options the camera package passes (--mode W:H:bits:U,
-// --shutter, --gain) and streams unpacked 16-bit little-endian raw frames
-// to stdout, behaving as FAKE_RPICAM_MODE says:
+// Command fakerpicam stands in for rpicam-raw in tests. It parses the
+// options the camera package passes (--mode W:H:bits:U, --shutter,
+// --gain), writes rpicam-raw's "Raw stream: WxH stride S format F" line to
+// stderr as rpicam-apps' apps/rpicam_raw.cpp does (once the first frame is
+// complete, before it is written), and streams raw frames to stdout the way
+// the hardware lays them out:
+//
+//	FAKE_RPICAM_PI=4 (default)  a Pi 4's Unicam: samples in the low bits of
+//	                            16-bit words, rows padded to 32 bytes
+//	                            (bcm2835-unicam BPL_ALIGNMENT), format
+//	                            R<bits> for the mono imx296 (1456 px wide),
+//	                            SRGGB<bits> otherwise
+//	FAKE_RPICAM_PI=5            a Pi 5's PiSP front end: 16-bit words with
+//	                            the sample at the top, rows padded to 64
+//	                            bytes, format R16 or SRGGB16
+//
+// FAKE_RPICAM_FORMAT overrides the format name printed (the samples stay
+// as above), FAKE_RPICAM_STRIDE the row length in bytes (padding is
+// 0xEE). Frames are produced every FAKE_RPICAM_PERIOD (Go duration,
+// default min(shutter, 20ms)) into a queue of 4 buffers, as libcamera's
+// are: while nobody reads, the queue holds old frames and new ones are
+// dropped. FAKE_RPICAM_TAG=1 writes each frame's production time (Unix ms
+// mod 2^30, three 10-bit samples) at row H/2, columns W/2…W/2+2.
+//
+// FAKE_RPICAM_MODE says how it misbehaves:
 //
 //	normal   frames forever (the default)
 //	stall    FAKE_RPICAM_AFTER frames, then silence until killed
 //	die      FAKE_RPICAM_AFTER frames, then an error on stderr and exit 3
 //	garbage  FAKE_RPICAM_AFTER frames, then frames of out-of-range samples
 //	short    FAKE_RPICAM_AFTER frames, then half a frame and exit 1
+//	noline   frames without the "Raw stream:" line first
 //
-// FAKE_RPICAM_STRIDE sets the row length in bytes (padding is 0xEE),
-// FAKE_RPICAM_PERIOD the frame period (Go duration, default min(shutter,
-// 20ms)), and FAKE_RPICAM_LOG names a file that gets one line per start.
+// FAKE_RPICAM_LOG names a file that gets one line per start.
 //
 // FAKE_RPICAM_HELPER names a file: before its first frame the program
 // starts a helper of its own (itself again, with -helper) that ignores
@@ -38,6 +58,9 @@ import (
 // helperLife bounds a helper's sleep, so that a test binary that dies
 // before its cleanup leaves no process behind for long.
 const helperLife = 5 * time.Minute
+
+// queueLen is the number of raw buffers the fake camera holds.
+const queueLen = 4
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "-helper" {
@@ -82,9 +105,21 @@ func main() {
 	if v, err := strconv.Atoi(os.Getenv("FAKE_RPICAM_AFTER")); err == nil {
 		after = v
 	}
-	stride := 2 * w
+	pi5 := os.Getenv("FAKE_RPICAM_PI") == "5"
+	align, shift, depth := 32, 0, bits
+	if pi5 {
+		align, shift, depth = 64, 16-bits, 16
+	}
+	stride := (2*w + align - 1) / align * align
 	if v, err := strconv.Atoi(os.Getenv("FAKE_RPICAM_STRIDE")); err == nil && v >= 2*w {
 		stride = v
+	}
+	format := fmt.Sprintf("SRGGB%d", depth)
+	if w == 1456 {
+		format = fmt.Sprintf("R%d", depth)
+	}
+	if v := os.Getenv("FAKE_RPICAM_FORMAT"); v != "" {
+		format = v
 	}
 	period := min(time.Duration(shutter)*time.Microsecond, 20*time.Millisecond)
 	if v, err := time.ParseDuration(os.Getenv("FAKE_RPICAM_PERIOD")); err == nil {
@@ -100,13 +135,29 @@ func main() {
 	if p := os.Getenv("FAKE_RPICAM_HELPER"); p != "" {
 		startHelper(p)
 	}
+	tag := os.Getenv("FAKE_RPICAM_TAG") == "1"
 
-	good := frame(w, h, bits, stride, false)
-	bad := frame(w, h, bits, stride, true)
+	// The camera: one frame per period into the queue, dropped when full.
+	queue := make(chan []byte, queueLen)
+	go func() {
+		for n := 0; ; n++ {
+			time.Sleep(period)
+			buf := frame(w, h, bits, stride, shift, n >= after && mode == "garbage")
+			if tag {
+				putTag(buf, w, h, stride, shift, time.Now())
+			}
+			select {
+			case queue <- buf:
+			default:
+			}
+		}
+	}()
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
 	for n := 0; ; n++ {
-		time.Sleep(period)
-		buf := good
+		buf := <-queue
+		if n == 0 && mode != "noline" {
+			fmt.Fprintf(os.Stderr, "Raw stream: %dx%d stride %d format %s\n", w, h, stride, format)
+		}
 		if n >= after {
 			switch mode {
 			case "stall":
@@ -116,10 +167,8 @@ func main() {
 			case "die":
 				fmt.Fprintln(os.Stderr, "ERROR: *** camera frontend has timed out! ***")
 				os.Exit(3)
-			case "garbage":
-				buf = bad
 			case "short":
-				out.Write(good[:len(good)/2])
+				out.Write(buf[:len(buf)/2])
 				out.Flush()
 				os.Exit(1)
 			}
@@ -172,7 +221,8 @@ func helper() {
 
 // frame builds one raw frame: bias + 20 plus a gentle ramp, a bright 5×5
 // square at row 200, column 300, padding 0xEE; or all samples 0xFFFF.
-func frame(w, h, bits, stride int, garbage bool) []byte {
+// Samples are shifted left by shift (MSB-aligned words).
+func frame(w, h, bits, stride, shift int, garbage bool) []byte {
 	buf := make([]byte, stride*h)
 	maxV := 1<<bits - 1
 	bias := 60
@@ -185,9 +235,9 @@ func frame(w, h, bits, stride int, garbage bool) []byte {
 			row[i] = 0xEE
 		}
 		for x := 0; x < w; x++ {
-			v := bias + 20 + (x+y)%50
+			v := (bias + 20 + (x+y)%50) << shift
 			if y >= 200 && y < 205 && x >= 300 && x < 305 {
-				v = maxV
+				v = maxV << shift
 			}
 			if garbage {
 				v = 0xFFFF
@@ -196,4 +246,14 @@ func frame(w, h, bits, stride int, garbage bool) []byte {
 		}
 	}
 	return buf
+}
+
+// putTag writes t as Unix ms mod 2^30 in three 10-bit samples.
+func putTag(buf []byte, w, h, stride, shift int, t time.Time) {
+	ms := t.UnixMilli() & (1<<30 - 1)
+	off := (h/2)*stride + 2*(w/2)
+	for i := range 3 {
+		v := int((ms>>(10*i))&1023) << shift
+		buf[off+2*i], buf[off+2*i+1] = byte(v), byte(v>>8)
+	}
 }
