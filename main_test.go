@@ -62,7 +62,7 @@ func TestSystemdUnit(t *testing.T) {
 	if got := run([]string{"systemd-unit"}, &out, &out); got != 0 {
 		t.Fatalf("exit %d", got)
 	}
-	for _, want := range []string{"Restart=on-failure", "ExecStart=", "[Install]"} {
+	for _, want := range []string{"Restart=on-failure", "ExecStart=", "[Install]", "\nUser=pifinder\n", "\nSupplementaryGroups=video i2c gpio\n", "useradd --system"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("unit lacks %q", want)
 		}
@@ -80,7 +80,9 @@ func TestStartupMistakes(t *testing.T) {
 	}{
 		{[]string{"--db", "/nonexistent"}, "--db /nonexistent"},
 		{[]string{"--camera", "bogus"}, "--camera bogus"},
-		{[]string{"--camera", "rpicam", "--rpicam-path", "/nonexistent/rpicam-raw"}, "--rpicam-path"},
+		{[]string{"--camera", "rpicam", "--camera-backend", "rpicam-raw", "--rpicam-path", "/nonexistent/rpicam-raw"}, "--rpicam-path"},
+		{[]string{"--camera", "rpicam", "--picamera2-python", "/nonexistent/python3"}, "--picamera2-python"},
+		{[]string{"--camera", "rpicam", "--camera-backend", "bogus"}, "--camera-backend bogus"},
 		{[]string{"--camera", "replay"}, "--images"},
 		{[]string{"--camera", "replay", "--images", "/nonexistent/*.png"}, "--images /nonexistent/*.png"},
 		{[]string{"--lx200", ":99999"}, "--lx200 :99999"},
@@ -169,4 +171,36 @@ func FuzzParseLocation(f *testing.F) {
 			t.Fatalf("%q accepted out of range: %+v", s, loc)
 		}
 	})
+}
+
+// TestI2CBusFlag: the BNO055's bus is named, by default bus 1, and --help
+// documents the flag.
+func TestI2CBusFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "1"},
+		{[]string{"--i2c-bus", "3"}, "3"},
+		{[]string{"--i2c-bus=I2C1"}, "I2C1"},
+	} {
+		f := newFlags(io.Discard)
+		if err := f.fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := f.config(zerolog.Nop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.I2CBus != c.want {
+			t.Errorf("%q: I2CBus %q, want %q", c.args, cfg.I2CBus, c.want)
+		}
+	}
+	var out bytes.Buffer
+	if got := run([]string{"--help"}, &out, io.Discard); got != 0 {
+		t.Fatalf("--help: exit %d", got)
+	}
+	if !strings.Contains(out.String(), "-i2c-bus") || !strings.Contains(out.String(), "/dev/i2c-1") {
+		t.Errorf("--help does not document --i2c-bus:\n%s", out.String())
+	}
 }

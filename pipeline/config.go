@@ -47,11 +47,17 @@ type Config struct {
 	// replay and others: blind); 0 solves blind.
 	FOVEstimate float64
 
+	// CameraBackend is how rpicam reaches the camera: "picamera2" (the
+	// default: the embedded helper, live exposure changes) or "rpicam-raw".
+	CameraBackend   string
+	Picamera2Python string // picamera2 backend: the Python 3 with picamera2 (default python3)
+
 	// IMUDevice is an embedder's own IMU; when nil, IMU names one to open:
 	// "sim", "bno055" or "none"; "" picks the camera's companion (sim for
 	// the sim camera, bno055 for rpicam, none otherwise).
 	IMUDevice       imu.Device
 	IMU             string
+	I2CBus          string // bno055's I²C bus by number ("1": /dev/i2c-1) or name; "" bno055.DefaultBus, never periph's lowest-numbered bus
 	ScreenDirection string // PiFinder build; "" the settings file, else "right"
 	SleepTimeout    string // "30s", "Off"...; "" the settings file, else 30 s
 
@@ -77,11 +83,20 @@ type Config struct {
 	SummaryInterval time.Duration
 	Fault           Fault
 
+	// GPSDAddr is gpsd's address for the GPS worker (the binary's default
+	// is gps.DefaultAddr, 127.0.0.1:2947); "" runs without GPS.
+	GPSDAddr string
+
 	// World is the simulated telescope shared by the sim camera and IMU;
 	// nil: the default script starting now.
 	World *simworld.World
 	// SimIMU tunes the simulated IMU (drift, noise...); nil: 3″/s drift, 1″ noise.
 	SimIMU *simimu.Config
+
+	// Mount is the mount type the push-to guidance is for: "altaz" or
+	// "equatorial" (targets.ParseMount's spellings); "" the settings
+	// file's mount_type, else altaz.
+	Mount string
 }
 
 // AddrFromSettings, as LX200Addr or HTTPAddr, takes the address from the
@@ -101,6 +116,8 @@ const maxFOVDeg = 60
 var (
 	CameraNames = []string{"sim", "replay", "rpicam", "none"}
 	IMUNames    = []string{"sim", "bno055", "none"}
+	// CameraBackends are the ways --camera rpicam reaches the camera.
+	CameraBackends = []string{"picamera2", "rpicam-raw"}
 )
 
 // ConfigError is a start-up error caused by one setting: the command-line
@@ -130,6 +147,9 @@ func badSetting(flag, value string, format string, args ...any) error {
 func (c *Config) check() error {
 	if c.Source == nil && !slices.Contains(CameraNames, c.camera()) {
 		return badSetting("--camera", c.Camera, "unknown camera (want %s)", strings.Join(CameraNames, ", "))
+	}
+	if c.Source == nil && !slices.Contains(CameraBackends, c.cameraBackend()) {
+		return badSetting("--camera-backend", c.CameraBackend, "unknown camera backend (want %s)", strings.Join(CameraBackends, ", "))
 	}
 	if c.Source == nil && c.camera() == "replay" && strings.TrimSpace(c.Images) == "" {
 		return badSetting("--images", "", "--camera replay needs a folder or glob of image files")
@@ -174,6 +194,9 @@ func (c *Config) check() error {
 			return &ConfigError{Flag: "--location", Value: fmt.Sprintf("%g,%g,%g", s.Lat, s.Lon, s.AltitudeM), Err: err}
 		}
 	}
+	if err := c.checkMount(); err != nil {
+		return err
+	}
 	if c.Fault.Kind != "" && c.Fault.Kind != "owner-panic" && c.Fault.Kind != "owner-error" {
 		return badSetting("--fault", c.Fault.Kind, "unknown fault")
 	}
@@ -201,6 +224,8 @@ func (s Site) check() error {
 }
 
 func (c *Config) camera() string { return firstNonEmpty(c.Camera, "sim") }
+
+func (c *Config) cameraBackend() string { return firstNonEmpty(c.CameraBackend, "picamera2") }
 
 // imuName is the IMU to open: the one named, else the camera's companion.
 func (c *Config) imuName() string {

@@ -65,6 +65,9 @@ func (p *Pipeline) openSettings(cfg *Config) (config.Config, *config.File, time.
 	if cfg.HTTPAddr == AddrFromSettings {
 		cfg.HTTPAddr = settings.HTTPAddr
 	}
+	if cfg.Mount == "" {
+		cfg.Mount = settings.MountType // guidance.go
+	}
 	sleepSetting := firstNonEmpty(cfg.SleepTimeout, settings.SleepTimeout, "30s")
 	sleep, err := power.ParseTimeout(sleepSetting)
 	if err != nil {
@@ -84,6 +87,7 @@ func (p *Pipeline) openState(cfg Config, settings config.Config) *state.Store {
 	// The datetime comes from GPS on a PiFinder; without one, the system
 	// clock seeds it (a later GPS time can only move it forward).
 	initial.Clock = state.NewClock(time.Now(), false)
+	p.restoreTargets(cfg, settings, &initial) // guidance.go
 	p.store = state.New(initial)
 	return p.store
 }
@@ -151,7 +155,15 @@ func openSource(cfg Config, world *simworld.World) (camera.Source, error) {
 		if err != nil {
 			return nil, &ConfigError{Flag: "--screen-direction", Value: cfg.ScreenDirection, Err: err}
 		}
-		s, err := rpicam.New(rpicam.Config{Log: log, Binary: cfg.RPiCamPath, Sensor: firstNonEmpty(cfg.Sensor, "imx296"), SolveRotation: rot})
+		sensor := firstNonEmpty(cfg.Sensor, "imx296")
+		if cfg.cameraBackend() == "picamera2" {
+			s, err := rpicam.NewPicamera2(rpicam.Picamera2Config{Log: log, Python: cfg.Picamera2Python, Sensor: sensor, SolveRotation: rot})
+			if err != nil {
+				return nil, &ConfigError{Flag: "--picamera2-python", Value: firstNonEmpty(cfg.Picamera2Python, "python3"), Err: err}
+			}
+			return s, nil
+		}
+		s, err := rpicam.New(rpicam.Config{Log: log, Binary: cfg.RPiCamPath, Sensor: sensor, SolveRotation: rot})
 		if err != nil {
 			return nil, &ConfigError{Flag: "--rpicam-path", Value: firstNonEmpty(cfg.RPiCamPath, "rpicam-raw"), Err: err}
 		}
@@ -160,8 +172,8 @@ func openSource(cfg Config, world *simworld.World) (camera.Source, error) {
 	return camera.None{}, nil
 }
 
-// bno055OpenTimeout bounds the BNO055's start-up sequence (reset, mode
-// changes and the chip's own settling times add up to about 1 s), so a
+// bno055OpenTimeout bounds the BNO055's start-up sequence (reset 700 ms,
+// mode changes and the fusion's 600 ms start add up to 1.35 s), so a
 // wedged bus cannot hold the start-up.
 const bno055OpenTimeout = 5 * time.Second
 
@@ -185,7 +197,7 @@ func (p *Pipeline) openIMU(cfg Config, world *simworld.World) (imu.Device, error
 		return s, nil
 	case "bno055":
 		ctx, cancel := context.WithTimeout(context.Background(), bno055OpenTimeout)
-		d, err := bno055.Open(ctx, "", bno055.Options{})
+		d, err := bno055.Open(ctx, cfg.I2CBus, bno055.Options{})
 		cancel()
 		if err != nil {
 			// Degraded, as PiFinder runs without an IMU: no dead reckoning, no motion wake.
@@ -259,7 +271,7 @@ func imuWorker(cfg Config, st *state.Store, dev imu.Device, thresholdScale float
 
 func detectOptions() detect.Options { return detect.DefaultOptions() }
 
-func (p *Pipeline) openLX200(cfg Config) error {
+func (p *Pipeline) openLX200(cfg Config, file *config.File) error {
 	ln := cfg.LX200Listener
 	if ln == nil {
 		if cfg.LX200Addr == "" {
@@ -272,7 +284,7 @@ func (p *Pipeline) openLX200(cfg Config) error {
 		p.adoptListener(ln)
 	}
 	p.lx200Ln = ln
-	srv := lx200.New(lx200.Config{Store: p.store, Log: workerLog(cfg.Log, "lx200")})
+	srv := lx200.New(lx200.Config{Store: p.store, Log: workerLog(cfg.Log, "lx200"), Sync: lx200Sync(p.store, file)}) // gps.go
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "lx200", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})
 	return nil
 }

@@ -130,7 +130,10 @@ func (p *Pipeline) open(cfg Config) error {
 			NewSummaryWorker(st, cfg.SummaryInterval, cfg.Log),
 		},
 	}
-	if err := p.openLX200(cfg); err != nil {
+	// LX200 goto names and the recent targets' file (guidance.go).
+	p.runner.Workers = append(p.runner.Workers, targetsWorker(st, file, cfg.Log))
+	p.openGPS(cfg) // gps.go
+	if err := p.openLX200(cfg, file); err != nil {
 		return err
 	}
 	if err := p.openAPI(cfg, file); err != nil {

@@ -26,10 +26,10 @@ import (
 	"github.com/pifinder-go/pifinder/state"
 )
 
-var pipelineWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary", "lx200", "http"}
+var pipelineWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary", "lx200", "http", "targets"}
 
 // loopWorkers are the workers whose loops report their wake-ups (wait.Woke).
-var loopWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary"}
+var loopWorkers = []string{"camera", "solver", "integrator", "imu", "power", "summary", "targets"}
 
 // wakeCounter counts loop wake-ups per worker through wait.SetWakeHook.
 type wakeCounter struct {

@@ -80,8 +80,19 @@ func logSummary(log zerolog.Logger, s state.State, prev state.Stats, now time.Ti
 		ev = ev.Interface("alt_deg", nil).Interface("az_deg", nil)
 	}
 	ev = ev.Str("constellation", e.Constellation).Int("matches", e.Diag.Matches)
+	// Where and when (gps.go): without a site there is no Alt/Az, and the
+	// time source says whether the clock can be trusted.
+	l := s.Location
+	ev = ev.Str("location_source", l.Source).Float64("lat_deg", round(l.Lat, 5)).Float64("lon_deg", round(l.Lon, 5)).
+		Float64("alt_m", round(l.AltitudeM, 1)).Str("gps", s.GPS.String()).Str("time_source", string(s.Clock.Source()))
 	if e.ErrArcsec >= 0 && s.Frame.Truth.Valid {
 		ev = ev.Float64("err_arcsec", round(e.ErrArcsec, 1))
+	}
+	if s.HasTarget {
+		ev = ev.Str("target", s.Target.Name)
+		if g := s.Guidance; g.Valid {
+			ev = ev.Float64("target_sep_deg", round(g.SeparationDeg, 3))
+		}
 	}
 	ev.Msg("summary")
 }

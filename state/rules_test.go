@@ -87,14 +87,14 @@ func TestLocationRules(t *testing.T) {
 		wantLat float64
 		wantSrc string
 	}{
-		{"unlocked fix ignored", GPSFix{Location{Lat: 10, Lon: 10, ErrorM: 50}}, 0, "None"},
-		{"locked fix taken", GPSFix{Location{Lat: 50.85, Lon: 4.35, ErrorM: 50, Lock: true, LockType: 3, Timezone: "Europe/Brussels"}}, 50.85, "GPS"},
-		{"worse fix ignored", GPSFix{Location{Lat: 51, Lon: 4, ErrorM: 80, Lock: true}}, 50.85, "GPS"},
-		{"better fix taken", GPSFix{Location{Lat: 50.9, Lon: 4.4, ErrorM: 10, Lock: true}}, 50.9, "GPS"},
+		{"unlocked fix ignored", GPSFix{Location: Location{Lat: 10, Lon: 10, ErrorM: 50}}, 0, "None"},
+		{"locked fix taken", GPSFix{Location: Location{Lat: 50.85, Lon: 4.35, ErrorM: 50, Lock: true, LockType: 3, Timezone: "Europe/Brussels"}}, 50.85, "GPS"},
+		{"worse fix ignored", GPSFix{Location: Location{Lat: 51, Lon: 4, ErrorM: 80, Lock: true}}, 50.85, "GPS"},
+		{"better fix taken", GPSFix{Location: Location{Lat: 50.9, Lon: 4.4, ErrorM: 10, Lock: true}}, 50.9, "GPS"},
 		{"manual set", SetLocation{Location{Lat: 41.13, Lon: -120.97, AltitudeM: 1315, Source: "MANUAL", Timezone: "Not/AZone"}}, 41.13, "MANUAL"},
-		{"manual not replaced by GPS", GPSFix{Location{Lat: 1, Lon: 1, ErrorM: 1, Lock: true}}, 41.13, "MANUAL"},
+		{"manual not replaced by GPS", GPSFix{Location: Location{Lat: 1, Lon: 1, ErrorM: 1, Lock: true}}, 41.13, "MANUAL"},
 		{"config site sticky", SetLocation{Location{Lat: 20, Source: "CONFIG:home"}}, 20, "CONFIG:home"},
-		{"config not replaced by GPS", GPSFix{Location{Lat: 2, Lon: 2, ErrorM: 1, Lock: true}}, 20, "CONFIG:home"},
+		{"config not replaced by GPS", GPSFix{Location: Location{Lat: 2, Lon: 2, ErrorM: 1, Lock: true}}, 20, "CONFIG:home"},
 	}
 	for _, s := range steps {
 		if err := st.Update(ctx, s.u); err != nil {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/num/quat"
+
+	"github.com/pifinder-go/pifinder/internal/targets"
 )
 
 // PowerState is awake or asleep.
@@ -193,12 +195,30 @@ type Clock struct {
 	value    time.Time
 	storedAt time.Time // carries the monotonic reading
 	manual   bool
+	source   TimeSource
 }
 
 // NewClock returns a clock that reads t now and runs on from there; manual
 // marks a hand-entered time (GPS updates are then ignored until reset).
 func NewClock(t time.Time, manual bool) Clock {
-	return Clock{value: t.UTC(), storedAt: time.Now(), manual: manual}
+	src := TimeSystem
+	if manual {
+		src = TimeManual
+	}
+	return Clock{value: t.UTC(), storedAt: time.Now(), manual: manual, source: src}
+}
+
+// Source says who set the datetime: TimeNone while it is unknown.
+func (c Clock) Source() TimeSource {
+	switch {
+	case !c.Known():
+		return TimeNone
+	case c.manual:
+		return TimeManual
+	case c.source == TimeNone:
+		return TimeSystem
+	}
+	return c.source
 }
 
 // Known reports whether a datetime has been set.
@@ -224,6 +244,12 @@ type Target struct {
 	Source  string
 	Time    time.Time
 	Seq     uint64
+	// Name labels the target ("M 51 Whirlpool Galaxy", "Jupiter", or the
+	// coordinates); Object is what it is (see target.go). For a body,
+	// RA/Dec follow its motion (refreshed about once a second).
+	Name   string
+	Object targets.Target
+	posAt  time.Time // when RA/Dec of a body were last computed (shared clock)
 }
 
 // Stats are the counters the pipeline keeps for its summary line.
@@ -247,11 +273,14 @@ type State struct {
 	TargetPixel Pixel
 	Location    Location
 	Clock       Clock
-	CameraType  string
-	Lens        string
-	Target      Target
-	HasTarget   bool
-	Stats       Stats
+	// GPS is the receiver's last status (fix mode, satellites); the zero
+	// value means no gpsd connection.
+	GPS        GPSStatus
+	CameraType string
+	Lens       string
+	Target     Target
+	HasTarget  bool
+	Stats      Stats
 	// CameraWait is when the state began waiting for the camera's next
 	// frame, on the owner's clock: the latest SetFrame, SetCamera (the
 	// capture worker starting) or power change (which changes how often
@@ -259,6 +288,13 @@ type State struct {
 	CameraWait time.Time
 	// Version counts applied updates; two snapshots with the same Version are equal.
 	Version uint64
+
+	// Guidance is the push-to guidance from the aligned estimate to the
+	// target, computed with every estimate (see target.go); Mount is the
+	// mount type it is for; Recent the latest targets, newest first.
+	Guidance Guidance
+	Mount    targets.Mount
+	Recent   []Target
 }
 
 // How long past CameraWait, on top of twice the last exposure, a camera

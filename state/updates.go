@@ -40,8 +40,9 @@ func (u SetPower) apply(s *State, now time.Time) error {
 // SetEstimate replaces the pointing estimate (the integrator's publication).
 type SetEstimate struct{ Estimate Estimate }
 
-func (u SetEstimate) apply(s *State, _ time.Time) error {
+func (u SetEstimate) apply(s *State, now time.Time) error {
 	s.Estimate = u.Estimate
+	s.guide(now) // the guidance of this very estimate (target.go)
 	return nil
 }
 
@@ -100,47 +101,56 @@ func (u SetCamera) apply(s *State, now time.Time) error {
 	return nil
 }
 
-// SetTarget records a goto/push target from a consumer.
+// SetTarget records a goto/push target from a consumer: a catalogue
+// object or body (Target.Object), or plain J2000 RA/Dec, which an LX200
+// goto within ResolveRadiusDeg of an object turns into that object. It
+// becomes the first of the recent targets.
 type SetTarget struct{ Target Target }
 
 func (u SetTarget) apply(s *State, now time.Time) error {
-	t := u.Target
-	if !(t.Dec >= -90 && t.Dec <= 90) || !(t.RA >= 0 && t.RA < 360) {
-		return fmt.Errorf("%w: target (%g, %g)", ErrRejected, t.RA, t.Dec)
-	}
-	if t.Time.IsZero() {
-		t.Time = now
-	}
-	t.Seq = s.Target.Seq + 1
-	s.Target, s.HasTarget = t, true
-	return nil
+	return s.setTarget(u.Target, now) // target.go: objects, LX200 resolution, recent list
 }
 
 // stickySource reports whether a location source must not be replaced by a GPS fix.
 func stickySource(src string) bool {
 	switch src {
-	case "WEB", "MANUAL", "replay":
+	case "WEB", "MANUAL", "replay", LocationApp:
 		return true
 	}
 	return strings.HasPrefix(src, "CONFIG:")
 }
 
 // GPSFix offers a GPS position. It replaces the location only when the
-// current source is not WEB, MANUAL, replay or CONFIG:*, the fix is locked,
-// and it is at least as good as the current one (current error 0, or the new
-// error smaller). A fix that is not taken is not an error.
-type GPSFix struct{ Location Location }
+// current source is not WEB, MANUAL, APP, replay or CONFIG:*, the fix is
+// locked, and it is at least as good as the current one (current error 0,
+// or the new error smaller). A fix that is not taken is not an error.
+// KeepAltitude marks a 2-D fix, which has no altitude: the site keeps the
+// altitude of the last GPS fix, or 0 when the site was not from GPS.
+type GPSFix struct {
+	Location     Location
+	KeepAltitude bool
+}
 
 func (u GPSFix) apply(s *State, _ time.Time) error {
 	cur, fix := s.Location, u.Location
 	if stickySource(cur.Source) || !fix.Lock {
 		return nil
 	}
-	if cur.ErrorM != 0 && !(fix.ErrorM < cur.ErrorM) {
+	// A 3-D fix also replaces a GPS 2-D one of the same error: it adds the
+	// altitude (PiFinder's rule alone would keep a 2-D site's altitude of
+	// 0 for as long as the error stays the same).
+	upgrade := cur.Source == "GPS" && fix.LockType > cur.LockType && fix.ErrorM <= cur.ErrorM
+	if cur.ErrorM != 0 && !(fix.ErrorM < cur.ErrorM) && !upgrade {
 		return nil
 	}
 	if fix.Source == "" {
 		fix.Source = "GPS"
+	}
+	if u.KeepAltitude {
+		fix.AltitudeM = 0
+		if cur.Source == fix.Source {
+			fix.AltitudeM = cur.AltitudeM
+		}
 	}
 	fix.Timezone = resolveZone(fix.Timezone)
 	s.Location = fix
@@ -175,9 +185,18 @@ func resolveZone(name string) string {
 // always sets it and marks it manual. While manual, unforced values are
 // ignored. Otherwise the first value is taken and later ones only if they are
 // ahead of the current extrapolated time: GPS can only move time forward.
+//
+// Source says who offers it. TimeGPS follows the forward-only rule, and a
+// GPS time at most GPSAgreement behind the clock confirms it (the source
+// becomes GPS, the value stays). TimeApp (a planetarium app) sets the time
+// either way unless GPS or a manual entry set it: the phone's clock is kept
+// by its network, the boot clock of a Pi without a real-time clock is not.
+// An empty Source is an unlabelled offer (forward only, read back as
+// SYSTEM-UNVERIFIED).
 type SetDateTime struct {
-	Time  time.Time
-	Force bool
+	Time   time.Time
+	Force  bool
+	Source TimeSource
 }
 
 func (u SetDateTime) apply(s *State, now time.Time) error {
@@ -186,17 +205,28 @@ func (u SetDateTime) apply(s *State, now time.Time) error {
 	}
 	t := u.Time.UTC()
 	c := &s.Clock
+	src := u.Source
 	switch {
 	case u.Force:
-		c.manual = true
+		c.manual, src = true, TimeManual
 	case c.manual:
 		return nil
+	case src == TimeApp:
+		if c.Source() == TimeGPS {
+			return nil
+		}
 	case c.Known():
 		if cur, _ := c.At(now); !t.After(cur) {
+			if src == TimeGPS && !t.Before(cur.Add(-GPSAgreement)) {
+				c.source = TimeGPS
+			}
 			return nil
 		}
 	}
-	c.value, c.storedAt = t, now
+	if src == TimeNone {
+		src = TimeSystem
+	}
+	c.value, c.storedAt, c.source = t, now, src
 	return nil
 }
 

@@ -1,8 +1,9 @@
 // Package cli implements the subcommands of the pifinder binary:
 // `pifinder detect` (find stars in image files), `pifinder solve` (detect
 // and plate-solve image files, text or JSON lines, optional annotated PNG),
-// `pifinder db` (build and inspect pattern databases) and `pifinder replay`
-// (replay a recorded session through the integrator). Each takes its
+// `pifinder db` (build and inspect pattern databases), `pifinder replay`
+// (replay a recorded session through the integrator) and `pifinder
+// objects` (search the object catalogue; rise, transit and set). Each takes its
 // arguments after the subcommand name and returns the process exit status.
 //
 // They behave alike: --help (or -h) prints the usage, what the command does

@@ -1,8 +1,8 @@
 // Package resident keeps the process's resident memory close to what it
 // uses, for the Pi: it hands the kernel back the pages of embedded data
-// that has been decoded and will not be read again (Release), caps the Go
-// heap's growth between collections to a fixed headroom over the live heap
-// after start-up (LimitHeap), and reads the kernel's resident-set figures
+// that has been decoded and will not be read again (Release), lowers the
+// garbage collector's target after start-up so the heap grows by a small
+// share of the live heap between collections (TightenGC), and reads the kernel's resident-set figures
 // (ReadStatus) for the start-up log line.
 //
 // Why: the pipeline decodes its embedded pattern database (9 MB) and star

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 )
@@ -37,26 +36,24 @@ func pageAligned(b []byte, addr uintptr, page int) []byte {
 	return b[:len(b)/page*page]
 }
 
-// LimitHeap sets the Go runtime's soft memory limit to the memory the
-// runtime holds now for live data plus headroom bytes, after a collection,
-// so that the heap grows by at most headroom between collections instead
-// of doubling. Call it once start-up has allocated what the program keeps.
-// A limit set by the user (GOMEMLIMIT) wins: LimitHeap then changes
-// nothing and returns set false. GOGC stays in force below the limit.
-func LimitHeap(headroom int64) (limit int64, set bool) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return debug.SetMemoryLimit(-1), false
+// TightenGC sets the garbage collector's target (GOGC) to percent: the
+// heap may grow by that share of the live heap between collections,
+// instead of the default 100% (doubling). A target proportional to the
+// live heap, unlike a fixed memory limit, never turns into back-to-back
+// collections when the live heap grows later (many HTTP clients, a search
+// index built on first use): it only collects more often. A GOGC set by
+// the user wins: TightenGC then changes nothing and returns set false. It
+// returns the setting in force before.
+func TightenGC(percent int) (old int, set bool) {
+	if os.Getenv("GOGC") != "" {
+		cur := debug.SetGCPercent(100)
+		debug.SetGCPercent(cur)
+		return cur, false
 	}
+	old = debug.SetGCPercent(percent)
 	runtime.GC()
 	debug.FreeOSMemory() // also returns the start-up garbage's pages to the kernel
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
-	metrics.Read(s)
-	// What the limit counts (the runtime's mapped memory less what it has
-	// returned to the kernel), less the free heap it could return.
-	used := int64(s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64())
-	limit = used + headroom
-	debug.SetMemoryLimit(limit)
-	return limit, true
+	return old, true
 }
 
 // Status is the kernel's view of the process's memory (/proc/self/status),

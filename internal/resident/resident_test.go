@@ -106,18 +106,23 @@ func TestRelease(t *testing.T) {
 	}
 }
 
-func TestLimitHeap(t *testing.T) {
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	t.Setenv("GOMEMLIMIT", "")
-	limit, set := LimitHeap(8 << 20)
-	if !set || limit < 8<<20 || limit > 1<<30 {
-		t.Errorf("LimitHeap = %d, %v", limit, set)
+func TestTightenGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "")
+	debug.SetGCPercent(100)
+	old, set := TightenGC(30)
+	if !set || old != 100 {
+		t.Errorf("TightenGC = %d, %v, want 100, true", old, set)
 	}
-	if got := debug.SetMemoryLimit(-1); got != limit {
-		t.Errorf("runtime limit %d, want %d", got, limit)
+	if got := debug.SetGCPercent(30); got != 30 {
+		t.Errorf("GOGC in force %d, want 30", got)
 	}
-	t.Setenv("GOMEMLIMIT", "100MiB")
-	if _, set := LimitHeap(8 << 20); set {
-		t.Error("LimitHeap overrode GOMEMLIMIT")
+	t.Setenv("GOGC", "200")
+	debug.SetGCPercent(200)
+	if cur, set := TightenGC(30); set || cur != 200 {
+		t.Errorf("with GOGC=200 set: TightenGC = %d, %v, want 200 left alone", cur, set)
+	}
+	if got := debug.SetGCPercent(200); got != 200 {
+		t.Errorf("GOGC in force %d after TightenGC with the variable set, want 200", got)
 	}
 }

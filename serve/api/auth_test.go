@@ -52,6 +52,9 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 	okBodies := map[string]string{
 		"POST /api/align": fmtSky(starRA, starDec),
 		"POST /api/goto":  `{"ra_deg": 10, "dec_deg": 20}`,
+		// targets_test.go
+		"POST /api/target":   `{"name": "M 51"}`,
+		"DELETE /api/target": ``,
 	}
 
 	var mut []endpoint

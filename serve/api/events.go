@@ -16,6 +16,7 @@ const (
 	EventPointing = "pointing" // PointingView, at most every PointingInterval, when it changes
 	EventSolver   = "solver"   // SolverEvent, on every new solve attempt
 	EventPower    = "power"    // PowerEvent, when the power state changes
+	// EventTarget (targets.go): TargetView or null, throttled with pointing.
 )
 
 // streamSendBuffer is the kernel send buffer of an event stream's TCP
@@ -115,6 +116,7 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		cur, last      state.State
 		first          = true
 		pending, armed bool
+		pendingTarget  bool
 		lastSent       time.Time
 		lastPointing   PointingView
 	)
@@ -139,16 +141,26 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 			if p := PointingOf(cur); first || !samePointing(p, lastPointing) {
 				pending = true
 			}
+			if first || !sameTarget(cur, last) {
+				pendingTarget = true
+			}
 			first, last = false, cur
 		}
-		if pending && !armed {
+		// The target's guidance changes with every estimate, so it shares
+		// the pointing's throttle.
+		if (pending || pendingTarget) && !armed {
 			if wait := s.cfg.PointingInterval - time.Since(lastSent); wait > 0 {
 				throttle.Reset(wait)
 				armed = true
 			} else {
-				lastPointing = PointingOf(cur)
-				event(EventPointing, cur.Version, lastPointing)
-				pending, lastSent = false, time.Now()
+				if pending {
+					lastPointing = PointingOf(cur)
+					event(EventPointing, cur.Version, lastPointing)
+				}
+				if pendingTarget {
+					event(EventTarget, cur.Version, targetView(cur))
+				}
+				pending, pendingTarget, lastSent = false, false, time.Now()
 			}
 		}
 		if buf.Len() > 0 && !write() {

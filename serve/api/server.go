@@ -194,14 +194,14 @@ type endpoint struct {
 // endpoints lists every route; the router is built from this list, and so
 // are the tests of the token check (every mutating endpoint must have one).
 func (s *Server) endpoints() []endpoint {
-	return []endpoint{
+	return append([]endpoint{
 		{http.MethodGet, "/api/state", s.getState},
 		{http.MethodGet, "/api/events", s.getEvents},
 		{http.MethodGet, "/api/frame.png", s.getFrame},
 		{http.MethodPost, "/api/align", s.postAlign},
 		{http.MethodPost, "/api/goto", s.postGoto},
 		{http.MethodGet, "/healthz", s.getHealth},
-	}
+	}, s.targetEndpoints()...)
 }
 
 // mutating reports whether requests with method change something and so

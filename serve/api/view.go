@@ -83,6 +83,18 @@ type TimeView struct {
 	UTC    *time.Time `json:"utc"` // null when no datetime is known
 	Manual bool       `json:"manual"`
 	System time.Time  `json:"system"`
+	// Source: "GPS", "APP", "MANUAL", "SYSTEM-UNVERIFIED", or "" when unknown.
+	Source string `json:"source"`
+}
+
+// GPSView is the GPS receiver's status as gpsd last reported it.
+type GPSView struct {
+	Connected bool   `json:"connected"` // watching gpsd
+	Mode      int    `json:"mode"`      // 0 unknown, 1 no fix, 2 2-D, 3 3-D (gpsd's TPV mode)
+	SatsSeen  *int   `json:"sats_seen"` // null until gpsd reports satellites
+	SatsUsed  *int   `json:"sats_used"`
+	ErrorM    Num    `json:"error_m"` // horizontal error of the fix; 0 unknown
+	Status    string `json:"status"`  // "searching, 7 sats seen", "3D fix, 9 used, ±4 m"
 }
 
 // StatsView are the pipeline's counters.
@@ -101,6 +113,7 @@ type TargetView struct {
 	Source string    `json:"source"`
 	Time   time.Time `json:"time"`
 	Seq    uint64    `json:"seq"`
+	TargetInfo
 }
 
 // PixelView is a pixel of the solve image.
@@ -131,6 +144,7 @@ type StateView struct {
 	IMU         IMUView         `json:"imu"`
 	Location    LocationView    `json:"location"`
 	Time        TimeView        `json:"time"`
+	GPS         GPSView         `json:"gps"`
 	Stats       StatsView       `json:"stats"`
 	Target      *TargetView     `json:"target"`
 	TargetPixel PixelView       `json:"target_pixel"`
@@ -246,7 +260,8 @@ func View(st state.State) StateView {
 			Source: st.Location.Source, Lock: st.Location.Lock, LockType: st.Location.LockType,
 			ErrorM: Num(st.Location.ErrorM), Timezone: st.Location.Timezone, LastGPSLock: st.Location.LastGPSLock,
 		},
-		Time: TimeView{Manual: st.Clock.Manual(), System: time.Now().UTC()},
+		Time: TimeView{Manual: st.Clock.Manual(), System: time.Now().UTC(), Source: string(st.Clock.Source())},
+		GPS:  gpsView(st.GPS),
 		Stats: StatsView{
 			Frames: st.Stats.Frames, DroppedFrames: st.Stats.DroppedFrames, Solves: st.Stats.Solves,
 			SolveFailures: st.Stats.SolveFailures, IMUSamples: st.Stats.IMUSamples,
@@ -268,9 +283,15 @@ func View(st state.State) StateView {
 		v.IMU = IMUView{Present: true, Time: timePtr(st.IMU.Time), Quat: [4]float64{q.Real, q.Imag, q.Jmag, q.Kmag},
 			Status: st.IMU.Status, Moving: st.IMU.Moving}
 	}
-	if st.HasTarget {
-		t := st.Target
-		v.Target = &TargetView{RA: t.RA, Dec: t.Dec, Source: t.Source, Time: t.Time.UTC(), Seq: t.Seq}
+	v.Target = targetView(st) // targets.go: name, kind and guidance too
+	return v
+}
+
+func gpsView(g state.GPSStatus) GPSView {
+	v := GPSView{Connected: g.Connected, Mode: g.Mode, ErrorM: Num(g.ErrorM), Status: g.String()}
+	if g.HasSats {
+		seen, used := g.SatsSeen, g.SatsUsed
+		v.SatsSeen, v.SatsUsed = &seen, &used
 	}
 	return v
 }

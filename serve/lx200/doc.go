@@ -24,7 +24,7 @@
 // closed. Connections arriving in a burst faster than they send their
 // first command evict one another; whoever reconnects after the burst is
 // served. Only commands with a reply count as activity, for the idle
-// timeout too: not noise, unknown commands, the reply-less :Q#, :CM#, :RS#
+// timeout too: not noise, unknown commands, the reply-less :Q#, :RS#
 // and :U#, or Stellarium's 0x06 probe.
 //
 // # Network exposure
@@ -49,6 +49,19 @@
 // (state.SetTarget with Source "lx200"); Stellarium clients (identified by
 // their 0x06 probe) send J2000 and are not converted, as in PiFinder.
 //
+// Site, time and sync: a planetarium app with "set time & location" on
+// sends the site (:St, :Sg, west positive), the UTC offset, local time and
+// date (:SG, :SL, :SC) as a Meade LX200 takes them; the site becomes the
+// state's APP site (a GPS fix does not replace it) and the time sets the
+// clock unless GPS or a manual entry did (state.SetDateTime, source APP).
+// :Gt#, :Gg#, :GG#, :GL# and :GC# read them back. :CM# (SkySafari's Align,
+// after :Sr/:Sd) calls Config.Sync, which the pipeline makes do what
+// /api/align does; it is answered with a '#'-terminated name as Meade's
+// are, and a refusal (no target, no recent solve, outside the frame)
+// changes nothing and is logged once. Motion, stop and rate commands
+// (:Me# :Mn# :Ms# :Mw#, :Q# :Qe# ..., :RS# :RM# :RC# :RG#) are accepted
+// without a reply, as on a Meade.
+//
 // Differences from PiFinder's pos_server.py, all deliberate fixes: every
 // command in a read is answered, not only the first; a declination between
 // −1° and 0° keeps its minus sign when parsed and formatted; seconds are
@@ -56,7 +69,7 @@
 // are served at once instead of one. Kept as in PiFinder: the replies of
 // reference test T17, including the "no pointing" answer "+00*00'01#" to
 // both :GR# and :GD# (Dec-shaped even for RA, because clients written
-// against PiFinder may rely on it); no reply to :CM#, :Q#, :RS#, :U#.
+// against PiFinder may rely on it); no reply to :Q#, :RS#, :U#.
 // The remembered goto RA is per connection (PiFinder keeps it across
 // connections, which lets one client's :Sd# use another's :Sr#).
 package lx200

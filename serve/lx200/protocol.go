@@ -104,21 +104,68 @@ type Input struct {
 	Now      time.Time
 	ToDate   Converter // J2000 → JNow
 	FromDate Converter // JNow → J2000
+	// Local is the system's instant (with its monotonic reading), to
+	// measure the time between an app's :SL and :SC; zero: none elapsed.
+	Local time.Time
 }
 
 // Result is the answer to one command: the bytes to send (empty for none)
-// and, for a goto, the target to give the state owner.
+// and what to give the state owner: a goto target, the app's site or
+// time, or a sync (alignment) on a position.
 type Result struct {
-	Reply  string
-	Target *state.Target
+	Reply    string
+	Target   *state.Target
+	Site     *state.SetAppSite
+	DateTime time.Time // UTC; zero for none
+	Sync     *SyncRequest
 }
 
-// Session is the per-connection protocol state: the RA of a pending goto
-// and whether the client announced itself as Stellarium.
+// SyncRequest asks to align on a position (J2000 degrees): the client says
+// the telescope points at it now (:CM# after :Sr/:Sd).
+type SyncRequest struct {
+	RA, Dec float64
+	// NoTarget: no :Sr/:Sd target was sent on this connection, so there
+	// is nothing to align on; the client still gets its answer.
+	NoTarget bool
+}
+
+// Session is the per-connection protocol state: the RA of a pending goto,
+// the last target (for :CM#), the app's UTC offset and its last local time
+// and date (:SL and :SC arrive one at a time), and whether the client
+// announced itself as Stellarium.
 type Session struct {
 	ra         float64
 	hasRA      bool
 	Stellarium bool
+
+	target    SyncRequest
+	hasTarget bool
+
+	offsetH float64 // hours to add to local time to get UTC (:SG)
+	tod     time.Duration
+	todAt   time.Time // Input.Local when tod was given
+	hasTOD  bool
+	date    time.Time // midnight UTC of the local date (:SC)
+	hasDate bool
+
+	syncWhy string // why the last refused sync was refused, to log it once
+}
+
+// OffsetHours is the UTC offset the client set with :SG (0 until then).
+func (s *Session) OffsetHours() float64 { return s.offsetH }
+
+// localNow is the client's local time at in.Now.
+func (s *Session) localNow(in Input) time.Time {
+	return in.Now.UTC().Add(-time.Duration(s.offsetH * float64(time.Hour)))
+}
+
+// appTime combines a local date and time of day into UTC.
+func (s *Session) appTime(date time.Time, tod time.Duration) time.Time {
+	return date.Add(tod).Add(time.Duration(s.offsetH * float64(time.Hour))).UTC()
+}
+
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // NoPointing is the reply to :GR# and :GD# while there is no pointing (as
@@ -160,6 +207,73 @@ func (s *Session) Handle(c Command, in Input) Result {
 		return Result{Reply: "\x7f#"}
 	case "MS":
 		return Result{Reply: "0"} // slew accepted; nothing moves
+	case "St":
+		lat, err := ParseLatitude(c.Arg)
+		if err != nil {
+			return Result{Reply: "0"}
+		}
+		return Result{Reply: "1", Site: &state.SetAppSite{Lat: lat, HasLat: true}}
+	case "Sg":
+		lon, err := ParseLongitude(c.Arg)
+		if err != nil {
+			return Result{Reply: "0"}
+		}
+		return Result{Reply: "1", Site: &state.SetAppSite{Lon: lon, HasLon: true}}
+	case "SG":
+		h, err := ParseUTCOffset(c.Arg)
+		if err != nil {
+			return Result{Reply: "0"}
+		}
+		s.offsetH = h
+		return Result{Reply: "1"}
+	case "SL":
+		tod, err := ParseLocalTime(c.Arg)
+		if err != nil {
+			return Result{Reply: "0"}
+		}
+		s.tod, s.todAt, s.hasTOD = tod, in.Local, true
+		date := midnight(s.localNow(in))
+		if s.hasDate {
+			date = s.date
+		}
+		return Result{Reply: "1", DateTime: s.appTime(date, tod)}
+	case "SC":
+		date, err := ParseDate(c.Arg)
+		if err != nil {
+			return Result{Reply: "0"}
+		}
+		s.date, s.hasDate = date, true
+		local := s.localNow(in)
+		tod := local.Sub(midnight(local))
+		if s.hasTOD {
+			tod = s.tod
+			if !s.todAt.IsZero() && !in.Local.IsZero() {
+				tod += in.Local.Sub(s.todAt)
+			}
+		}
+		return Result{Reply: dateReply, DateTime: s.appTime(date, tod)}
+	case "Gt":
+		return Result{Reply: FormatLatitude(in.State.Location.Lat)}
+	case "Gg":
+		return Result{Reply: FormatLongitude(in.State.Location.Lon)}
+	case "GG":
+		return Result{Reply: FormatUTCOffset(s.offsetH)}
+	case "GL":
+		return Result{Reply: s.localNow(in).Format("15:04:05") + "#"}
+	case "GC":
+		return Result{Reply: s.localNow(in).Format("01/02/06") + "#"}
+	case "CM":
+		// SkySafari's Align: the telescope points at the last target.
+		if !s.hasTarget {
+			return Result{Reply: syncReply, Sync: &SyncRequest{NoTarget: true}}
+		}
+		t := s.target
+		return Result{Reply: syncReply, Sync: &t}
+	case "Me", "Mn", "Ms", "Mw", "Q", "Qe", "Qn", "Qs", "Qw", "RS", "RM", "RC", "RG":
+		// Motion, stop and rate commands a push-to finder gets from a
+		// client set up for a goto mount: nothing moves, and Meade
+		// answers none of them (LX200 Classic manual, Telescope Motion).
+		return Result{}
 	case "ACK":
 		s.Stellarium = true
 		return Result{Reply: "A"}
@@ -189,9 +303,10 @@ func (s *Session) Handle(c Command, in Input) Result {
 		if !(ra >= 0 && ra < 360 && dec >= -90 && dec <= 90) {
 			return Result{Reply: "0"}
 		}
+		s.target, s.hasTarget = SyncRequest{RA: ra, Dec: dec}, true
 		return Result{Reply: "1", Target: &state.Target{RA: ra, Dec: dec, Source: "lx200"}}
 	}
-	// :CM#, :Q#, :RS#, :U# and anything unknown get no reply.
+	// :U# and anything unknown get no reply.
 	return Result{}
 }
 

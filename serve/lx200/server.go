@@ -63,6 +63,11 @@ type Config struct {
 	ToDate, FromDate Converter
 	// SystemNow is the clock used when the state has no datetime (default time.Now).
 	SystemNow func() time.Time
+	// Sync aligns on a position (J2000 degrees) for :CM#: it is to do what
+	// the HTTP API's /api/align does (the position's pixel in the latest
+	// solve becomes the target pixel, persisted). nil: :CM# is answered
+	// and changes nothing.
+	Sync func(ctx context.Context, ra, dec float64) (state.Pixel, error)
 }
 
 // Stats are the server's counters.
@@ -72,6 +77,7 @@ type Stats struct {
 	Evicted  uint64 // clients closed to make room for a newcomer
 	Commands uint64 // commands answered or acted on
 	Gotos    uint64 // targets given to the state owner
+	Syncs    uint64 // :CM# alignments that moved the target pixel
 }
 
 // Server is the LX200 TCP server. Create it with New and run it with Serve;
@@ -84,7 +90,7 @@ type Server struct {
 	conns map[net.Conn]*client
 	seq   uint64 // admissions so far, to order clients connected at the same instant
 
-	accepted, refused, evicted, commands, gotos atomic.Uint64
+	accepted, refused, evicted, commands, gotos, syncs atomic.Uint64
 }
 
 // client is a served connection's entry in the table; the fields but conn
@@ -136,7 +142,7 @@ func New(cfg Config) *Server {
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
 	return Stats{Accepted: s.accepted.Load(), Refused: s.refused.Load(), Evicted: s.evicted.Load(),
-		Commands: s.commands.Load(), Gotos: s.gotos.Load()}
+		Commands: s.commands.Load(), Gotos: s.gotos.Load(), Syncs: s.syncs.Load()}
 }
 
 // Serve accepts clients on ln until ctx is cancelled or the state owner
@@ -386,6 +392,65 @@ func (s *Server) serveClient(ctx context.Context, cl *client) {
 	}
 }
 
+// applySiteTime gives the app's site or time to the state owner and
+// returns the reply: r's, or "0" when the owner refused it. in.State is
+// refreshed, so that a :Gt# in the same read reads the new site.
+func (s *Server) applySiteTime(ctx context.Context, in *Input, r Result, log zerolog.Logger) string {
+	uctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
+	defer cancel()
+	var u state.Update
+	if r.Site != nil {
+		u = *r.Site
+	} else {
+		u = state.SetDateTime{Time: r.DateTime, Source: state.TimeApp}
+	}
+	if err := s.cfg.Store.Update(uctx, u); err != nil {
+		log.Warn().Err(err).Msg("lx200 site or time not taken")
+		return "0"
+	}
+	if st, err := s.cfg.Store.Snapshot(uctx); err == nil {
+		in.State = st
+		if now, ok := st.Clock.Now(); ok {
+			in.Now = now
+		}
+	}
+	if r.Site != nil {
+		log.Info().Float64("lat", in.State.Location.Lat).Float64("lon", in.State.Location.Lon).
+			Str("source", in.State.Location.Source).Msg("lx200 site from the app")
+	} else {
+		log.Info().Time("utc", r.DateTime).Str("time_source", string(in.State.Clock.Source())).Msg("lx200 time from the app")
+	}
+	return r.Reply
+}
+
+// sync aligns on req (:CM#). A refusal (no target, no recent solve, the
+// target outside the frame) changes nothing; it is logged once per
+// connection and reason, because a client may repeat the command.
+func (s *Server) sync(ctx context.Context, sess *Session, req SyncRequest, log zerolog.Logger) {
+	var err error
+	var px state.Pixel
+	switch {
+	case req.NoTarget:
+		err = errors.New("no target sent (:Sr/:Sd) on this connection")
+	case s.cfg.Sync == nil:
+		err = errors.New("alignment not available")
+	default:
+		uctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
+		px, err = s.cfg.Sync(uctx, req.RA, req.Dec)
+		cancel()
+	}
+	if err != nil {
+		if why := err.Error(); why != sess.syncWhy {
+			sess.syncWhy = why
+			log.Info().Err(err).Float64("ra", req.RA).Float64("dec", req.Dec).Msg("lx200 sync refused; nothing changed")
+		}
+		return
+	}
+	sess.syncWhy = ""
+	s.syncs.Add(1)
+	log.Info().Float64("ra", req.RA).Float64("dec", req.Dec).Float64("y", px.Y).Float64("x", px.X).Msg("lx200 sync: target pixel moved")
+}
+
 // answer handles cmds in order against the latest state and appends the
 // replies. answered reports whether any command had a reply, except
 // Stellarium's 0x06 probe (one byte in 256 of random noise is one): that is
@@ -399,10 +464,16 @@ func (s *Server) answer(ctx context.Context, sess *Session, cmds []Command, out 
 	if !ok {
 		now = s.cfg.SystemNow().UTC()
 	}
-	in.Now = now
+	in.Now, in.Local = now, time.Now()
 	for _, c := range cmds {
 		s.commands.Add(1)
 		r := sess.Handle(c, in)
+		if r.Site != nil || !r.DateTime.IsZero() {
+			r.Reply = s.applySiteTime(ctx, &in, r, log)
+		}
+		if r.Sync != nil {
+			s.sync(ctx, sess, *r.Sync, log)
+		}
 		if r.Target != nil {
 			uctx, cancel := context.WithTimeout(ctx, s.cfg.UpdateTimeout)
 			err := s.cfg.Store.Update(uctx, state.SetTarget{Target: *r.Target})

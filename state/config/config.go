@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/targets"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -74,6 +75,15 @@ type Location struct {
 	IsDefault bool    `json:"is_default"`
 }
 
+// RecentTarget is one saved recent target: its name (as the catalogue
+// spells it, or the label of plain coordinates) and J2000 position, so a
+// name the catalogue no longer knows still gives the place.
+type RecentTarget struct {
+	Name string  `json:"name"`
+	RA   float64 `json:"ra_deg"`
+	Dec  float64 `json:"dec_deg"`
+}
+
 // Config is the persisted settings.
 type Config struct {
 	// TargetPixel is the alignment pixel [Y, X] in the 512-px solve image.
@@ -92,6 +102,12 @@ type Config struct {
 	// LX200Addr and HTTPAddr are the listen addresses; empty turns a server off.
 	LX200Addr string `json:"lx200_addr"`
 	HTTPAddr  string `json:"http_addr"`
+	// MountType is the mount the push-to guidance is for: "altaz" or
+	// "equatorial" (any spelling targets.ParseMount takes is normalised).
+	MountType string `json:"mount_type"`
+	// RecentTargets are the latest targets, newest first, at most
+	// state.MaxRecent.
+	RecentTargets []RecentTarget `json:"recent_targets"`
 
 	// Extra holds keys this package does not know, written back as they were.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -109,6 +125,8 @@ func Default() Config {
 		Locations:         []Location{},
 		LX200Addr:         ":4030",
 		HTTPAddr:          "127.0.0.1:8080",
+		MountType:         targets.AltAz.String(),
+		RecentTargets:     []RecentTarget{},
 	}
 }
 
@@ -178,6 +196,9 @@ func Parse(data []byte) (Config, error) {
 	if c.Locations == nil {
 		c.Locations = []Location{}
 	}
+	if c.RecentTargets == nil {
+		c.RecentTargets = []RecentTarget{}
+	}
 	if problems := c.fix(def); len(problems) > 0 {
 		return c, fmt.Errorf("%w: %s (reset to defaults)", ErrInvalid, strings.Join(problems, "; "))
 	}
@@ -226,6 +247,7 @@ func (c *Config) fix(def Config) []string {
 		kept = append(kept, l)
 	}
 	c.Locations = kept
+	p = append(p, c.fixTargets(def)...)
 	return p
 }
 
@@ -242,6 +264,9 @@ func contains(list []string, s string) bool {
 func Marshal(c Config) ([]byte, error) {
 	if c.Locations == nil {
 		c.Locations = []Location{}
+	}
+	if c.RecentTargets == nil {
+		c.RecentTargets = []RecentTarget{}
 	}
 	var first bytes.Buffer
 	enc := json.NewEncoder(&first)

@@ -105,6 +105,9 @@ func (f *File) Update(fn func(*Config)) error {
 	if c.Locations == nil {
 		c.Locations = []Location{}
 	}
+	if c.RecentTargets == nil {
+		c.RecentTargets = []RecentTarget{}
+	}
 	// fix also normalises (legacy screen directions), as a reload would.
 	if p := c.fix(Default()); len(p) > 0 {
 		return fmt.Errorf("config %s: not saved: %w: %s", f.path, ErrInvalid, strings.Join(p, "; "))
@@ -217,6 +220,9 @@ func pathless(err error, path string) error {
 func clone(c Config) Config {
 	if c.Locations != nil {
 		c.Locations = append(make([]Location, 0, len(c.Locations)), c.Locations...)
+	}
+	if c.RecentTargets != nil {
+		c.RecentTargets = append(make([]RecentTarget, 0, len(c.RecentTargets)), c.RecentTargets...)
 	}
 	if c.Extra != nil {
 		m := make(map[string]json.RawMessage, len(c.Extra))

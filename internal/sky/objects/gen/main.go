@@ -154,11 +154,22 @@ func build(dir string) ([]objects.Object, string, error) {
 				delete(cald, d)
 			}
 		}
+		// Proper names in designation order, then the entry's own: the
+		// primary's name leads ("Whirlpool Galaxy" of NGC 5194 for M 51),
+		// not a companion's (NGC 5195, M 51's second cross id, has a name
+		// of its own).
+		var named []string
 		for _, d := range o.Designations {
-			if n := strings.TrimSpace(names[d].Name); n != "" && !slices.Contains(o.Names, n) {
-				o.Names = append([]string{n}, o.Names...)
+			if n := strings.TrimSpace(names[d].Name); n != "" && !slices.Contains(named, n) {
+				named = append(named, n)
 			}
 		}
+		for _, n := range o.Names {
+			if !slices.Contains(named, n) {
+				named = append(named, n)
+			}
+		}
+		o.Names = named
 		if o.Constellation == "" {
 			o.Constellation = constellation.At(o.RA, o.Dec)
 		}
