@@ -59,7 +59,9 @@ func (d *Detector) setBlockLimits() {
 	d.candSigma = max(0.3*d.opts.Sigma, 1.5)
 	d.stage2Sigma = max(0.6*d.opts.Sigma, 2.5)
 	// A candidate box exceeds its block's background by candThreshold.
-	candThreshold := d.candSigma * d.noiseBox
+	// float64() rounds the product: without it the compiler may fuse it into
+	// blockLimits' add on arm64 (an FMA), which the kernels do not.
+	candThreshold := float64(d.candSigma * d.noiseBox)
 	d.setPreTestOffsets(candThreshold)
 	// Blocks are 4 boxes square, tiles blocksPerTile blocks. The
 	// horizontal interpolation depends only on the tile row and the block
@@ -79,7 +81,10 @@ func (d *Detector) setBlockLimits() {
 		r := d.tileBackground[ty*d.tilesW : (ty+1)*d.tilesW]
 		hr := alongRow[ty*blocksW : (ty+1)*blocksW]
 		for bx, c := range d.blockColInterp[:len(hr)] {
-			hr[bx] = float64(r[c.left])*(1-c.rightWeight) + float64(r[c.right])*c.rightWeight
+			// Each product is rounded (float64()) before the sum, so the
+			// compiler fuses no multiply-add on arm64: the backgrounds are
+			// the same bits on every architecture and in every kernel.
+			hr[bx] = float64(float64(r[c.left])*(1-c.rightWeight)) + float64(float64(r[c.right])*c.rightWeight)
 		}
 	}
 	// Then vertically, per block row, between the two tile rows around it.
@@ -98,7 +103,7 @@ func (d *Detector) setBlockLimits() {
 		thrRow = thrRow[:len(bgRow)]
 		done := blockLimitsSIMD(r0, r1, ay1, ay, candThreshold, bgRow, thrRow)
 		for bx := done; bx < len(bgRow); bx++ {
-			bgRow[bx], thrRow[bx] = blockLimits(r0[bx]*ay1+r1[bx]*ay, candThreshold)
+			bgRow[bx], thrRow[bx] = blockLimits(float64(r0[bx]*ay1)+float64(r1[bx]*ay), candThreshold)
 		}
 	}
 }
@@ -180,6 +185,9 @@ func (d *Detector) tileMeanFull(tx, ty int, sig float64) (float64, bool) {
 	if 4*bx1 > d.boxesW || 4*by1 > d.boxesH || bx1 <= bx0 || by1 <= by0 {
 		return 0, false
 	}
+	if sum, lo, hi, ok := tileStats4SIMD(d.blockSums, by0*d.blocksW+bx0, d.blocksW, bx1-bx0, by1-by0); ok {
+		return d.tileMeanStats(tx, ty, sig, sum, lo, hi), true
+	}
 	var sum int64
 	lo, hi := int64(math.MaxInt64), int64(0)
 	for by := by0; by < by1; by++ {
@@ -221,8 +229,8 @@ func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) flo
 			// Same limit, same (s, k): a fixed point.
 			break
 		}
-		var s, k int64
-		for by := by0; by < by1; by++ {
+		s, k, ok := tileClip4SIMD(d.blockSums, by0*d.blocksW+bx0, d.blocksW, bx1-bx0, by1-by0, l)
+		for by := by0; by < by1 && !ok; by++ {
 			row := d.blockSums[by*d.blocksW+bx0 : by*d.blocksW+bx1]
 			for len(row) >= 4 {
 				// Four at a time, in a tree: the loop is latency-bound.

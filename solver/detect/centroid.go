@@ -207,19 +207,30 @@ type wEntry struct {
 // first (C[k] = Σj wy.w[j]·v[j][k], in order of j), then each dot product
 // over k as ((p0+p4)+(p2+p6)) + ((p1+p5)+(p3+p7)), the order of the vector
 // kernel (centroidLoopAVX2), which therefore gives the same bits.
+//
+// Every product is converted to float64 before it is added: the
+// conversion rounds it, so the compiler may not fuse the multiply and the
+// add (it does on arm64 otherwise, and FMA would change the bits), and
+// the sums are the same on every architecture and in every kernel
+// (centroidLoopAVX2, centroidSumsNEON).
 func centroidSums(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64) {
+	if s, sx, sy, ok := centroidSumsSIMD(win, wx, wy); ok {
+		return s, sx, sy
+	}
 	var c, cy [7]float64
 	for j := range 7 {
 		r := (*[7]float64)(win[8*j:])
 		a, t := wy.w[j], wy.wt[j]
 		for k := range c {
-			c[k] += a * r[k]
-			cy[k] += t * r[k]
+			c[k] += float64(a * r[k])
+			cy[k] += float64(t * r[k])
 		}
 	}
 	// p7 is 0·0: adding it changes nothing.
 	dot := func(w *[8]float64, v *[7]float64) float64 {
-		return ((w[0]*v[0] + w[4]*v[4]) + (w[2]*v[2] + w[6]*v[6])) + ((w[1]*v[1] + w[5]*v[5]) + w[3]*v[3])
+		p0, p1, p2, p3 := float64(w[0]*v[0]), float64(w[1]*v[1]), float64(w[2]*v[2]), float64(w[3]*v[3])
+		p4, p5, p6 := float64(w[4]*v[4]), float64(w[5]*v[5]), float64(w[6]*v[6])
+		return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + p3)
 	}
 	return dot(&wx.w, &c), dot(&wx.wt, &c), dot(&wx.w, &cy)
 }

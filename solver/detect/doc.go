@@ -43,6 +43,20 @@
 // per-kernel tests in simd_test.go); build with -tags purego to leave
 // them out.
 //
+// On arm64 (every Raspberry Pi that runs the 64-bit OS) the NEON kernels
+// of simd_arm64.s do the stages where the portable code spent most: the
+// 2×2 and block sums, the candidate search with its stage-2 pre-test,
+// the noise median (by counting, as above), the whole-tile statistics and
+// clip passes, the block thresholds, and per candidate the 4×4 peak
+// search, the ring statistics, the centroid window and its weighted sums,
+// the aperture sum and the trail test's 576 samples (scalar: NEON has no
+// gather). The others run the portable code. The same tests hold them to
+// the portable code's results (kernels.go lists which kernels a build
+// has); the floating-point kernels match because the portable code rounds
+// every product before adding it (float64(a*b)), which keeps the Go
+// compiler from fusing multiply-adds on arm64 and makes the results the
+// same bits on every architecture.
+//
 // A Detector reuses its buffers between calls: Result.Stars is valid until
 // the next call, and a Detector is not safe for concurrent use (use one per
 // goroutine). After the first call on a given frame size, detection on
@@ -72,6 +86,8 @@
 //	aperture.go       the brightness: the aperture sum
 //	claims.go         the per-pixel claim and hot-pixel bitmaps
 //	result.go      sorting, duplicate removal and MaxStars
-//	simd_amd64.go  the vector kernels' Go side (simd_amd64.s), and
+//	kernels.go     the names of the vector kernels, per build
+//	simd_amd64.go  the AVX2 kernels' Go side (simd_amd64.s),
+//	simd_arm64.go  the NEON kernels' Go side (simd_arm64.s), and
 //	simd_other.go  their stand-ins elsewhere (portable code only)
 package detect

@@ -12,6 +12,10 @@ import (
 // against the portable code.
 var useSIMD = cpu.X86.HasAVX2
 
+// simdKernels: every stage has an AVX2 kernel (centroidLoopAVX2 covers
+// centroidSums, tileStatsAVX2 and tileClipAVX2 the whole-tile passes).
+const simdKernels = kernelAll &^ (kernelCentroidSums | kernelTile4)
+
 //go:noescape
 func pairRowsAVX2(r0, r1 *uint8, out, acc *uint64, n int)
 
@@ -398,4 +402,20 @@ func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok 
 		return 0, false
 	}
 	return hotStatsAVX2(p, stride), true
+}
+
+// centroidSumsSIMD does nothing: centroidSums sums the window itself
+// (centroidLoopAVX2 does the whole iteration).
+func centroidSumsSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok bool) {
+	return 0, 0, 0, false
+}
+
+// tileStats4SIMD does nothing (tileStatsAVX2 and tileClipAVX2 do whole rows of tiles): tileMeanFull sums the blocks itself.
+func tileStats4SIMD(sb []uint32, i0, sbw, nx, ny int) (sum, lo, hi int64, ok bool) {
+	return 0, 0, 0, false
+}
+
+// tileClip4SIMD does nothing (as tileStats4SIMD): tileMeanStats clips the blocks itself.
+func tileClip4SIMD(sb []uint32, i0, sbw, nx, ny int, l int64) (s, k int64, ok bool) {
+	return 0, 0, false
 }

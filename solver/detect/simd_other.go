@@ -1,9 +1,12 @@
-//go:build !amd64 || purego
+//go:build (!amd64 && !arm64) || purego
 
 package detect
 
 // useSIMD is false where there are no vector kernels.
 var useSIMD = false
+
+// simdKernels: none.
+const simdKernels kernelSet = 0
 
 // kernelBuffers holds the buffers that only the vector kernels use: none
 // here. (The stubs that stand for kernels with a buffer are its methods.)
@@ -70,4 +73,19 @@ func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k,
 // hotStatsSIMD does nothing: hotPixel reads the 5×5 pixels itself.
 func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok bool) {
 	return 0, false
+}
+
+// centroidSumsSIMD does nothing: centroidSums sums the window itself.
+func centroidSumsSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok bool) {
+	return 0, 0, 0, false
+}
+
+// tileStats4SIMD does nothing: tileMeanFull sums the blocks itself.
+func tileStats4SIMD(sb []uint32, i0, sbw, nx, ny int) (sum, lo, hi int64, ok bool) {
+	return 0, 0, 0, false
+}
+
+// tileClip4SIMD does nothing: tileMeanStats clips the blocks itself.
+func tileClip4SIMD(sb []uint32, i0, sbw, nx, ny int, l int64) (s, k int64, ok bool) {
+	return 0, 0, false
 }

@@ -97,8 +97,8 @@ func TestSIMDMatchesPortable(t *testing.T) {
 // code finds: its pre-test limits are lower bounds derived from the block
 // thresholds, and only boxes near them can expose an error there.
 func TestCandMaskBoundaries(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !hasKernel(kernelCandMask) {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	sky := testSky(t)
@@ -165,9 +165,10 @@ func TestCandMaskBoundaries(t *testing.T) {
 // the frame filling its buffer exactly (so the edge kernel must load the
 // bytes before its pixels at the bottom) and inside a wider buffer.
 func TestLineKernels(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !useSIMD || simdKernels&(kernelLineInner|kernelLineEdge) == 0 {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
+	hasEdge, hasInner := hasKernel(kernelLineEdge), hasKernel(kernelLineInner)
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, sz := range []struct{ w, h, stride int }{{64, 64, 64}, {97, 41, 97}, {50, 80, 61}, {40, 36, 40}} {
@@ -198,11 +199,11 @@ func TestLineKernels(t *testing.T) {
 				if ran && (sv != sp || cv != cp) {
 					t.Fatalf("%dx%d/%d edge (%d,%d): sums %v counts %v, want %v %v", sz.w, sz.h, sz.stride, px, py, sv, cv, sp, cp)
 				}
-				if !ran && sz.h > 2*lineRmax+8 {
+				if !ran && hasEdge && sz.h > 2*lineRmax+8 {
 					t.Errorf("%dx%d/%d edge (%d,%d): kernel did not run", sz.w, sz.h, sz.stride, px, py)
 				}
 				inner := px > lineRmax+1 && py > lineRmax+1 && px < sz.w-lineRmax-2 && py < sz.h-lineRmax-2
-				if !inner {
+				if !inner || !hasInner {
 					continue
 				}
 				for _, l := range []int32{0, 50, 300, 1 << 30} {
@@ -237,8 +238,8 @@ func TestLineKernels(t *testing.T) {
 // with the portable code, bit for bit (the weighted sums are checked with
 // the whole iteration, in TestCentroidLoopKernel).
 func TestWindowKernels(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !hasKernel(kernelWindow) {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	rng := rand.New(rand.NewPCG(9, 1))
 	const stride = 23
@@ -247,7 +248,9 @@ func TestWindowKernels(t *testing.T) {
 		for i := range pix {
 			pix[i] = uint8(rng.IntN(256))
 		}
-		b := rng.Float64() * 200
+		// float64() rounds b: the compiler could otherwise fuse the product
+		// into the subtractions below (an FMA on arm64), unlike the kernel.
+		b := float64(rng.Float64() * 200)
 		var vw, pw [56]float64
 		i := rng.IntN(stride - 7)
 		pos, all, ok := winLoadSIMD(pix, i, stride, b, &vw)
@@ -317,8 +320,8 @@ func TestBoxSum(t *testing.T) {
 // on frames of several sizes (partial tiles and blocks at the right and
 // bottom).
 func TestEstimateKernels(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !useSIMD || simdKernels&(kernelBin8|kernelNoise|kernelTileStats|kernelTile4|kernelBlockLimits) == 0 {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(5, 8))
@@ -443,8 +446,8 @@ func TestSortCands(t *testing.T) {
 // clipped by the frame edge (zero columns) and windows with no positive
 // sum, and requires the same sums, estimates, phases and verdicts.
 func TestCentroidLoopKernel(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !useSIMD || simdKernels&(kernelCentroidLoop|kernelCentroidSums) == 0 {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(8, 3))
@@ -491,12 +494,99 @@ func TestCentroidLoopKernel(t *testing.T) {
 	}
 }
 
+// TestCentroidSumsKernel compares centroidSums' three weighted sums with
+// the kernel and without, bit for bit, over every pair of window phases
+// and windows of noise, spots, zero columns (clipped at the frame edge)
+// and all zeros.
+func TestCentroidSumsKernel(t *testing.T) {
+	if !hasKernel(kernelCentroidSums) {
+		t.Skip("no vector kernel for this stage on this machine")
+	}
+	defer func(v bool) { useSIMD = v }(useSIMD)
+	rng := rand.New(rand.NewPCG(4, 6))
+	d := New(DefaultOptions())
+	d.windowSigma = 0.85
+	d.buildWeights()
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || (a == 0 && b == 0) }
+	for i := range 3000 {
+		var win [56]float64
+		cols := 7 - i%4
+		for j := range 7 {
+			for k := range cols {
+				switch i % 5 {
+				case 0:
+				case 1:
+					win[8*j+k] = rng.NormFloat64() * 1e-3
+				default:
+					dx, dy := float64(k)-3+rng.Float64(), float64(j)-3+rng.Float64()
+					win[8*j+k] = 300*math.Exp(-(dx*dx+dy*dy)/1.5) + 20*rng.NormFloat64()
+				}
+			}
+		}
+		wx, wy := &d.windowWeights[rng.IntN(len(d.windowWeights))], &d.windowWeights[rng.IntN(len(d.windowWeights))]
+		useSIMD = true
+		s1, sx1, sy1 := centroidSums(&win, wx, wy)
+		useSIMD = false
+		s2, sx2, sy2 := centroidSums(&win, wx, wy)
+		if !same(s1, s2) || !same(sx1, sx2) || !same(sy1, sy2) {
+			t.Fatalf("case %d: kernel %v %v %v, portable %v %v %v", i, s1, sx1, sy1, s2, sx2, sy2)
+		}
+	}
+}
+
+// TestTile4Kernels compares the whole-tile statistics and clip sums of
+// the kernels with plain loops on random block sums up to the largest a
+// 13-bit frame gives, with limits at, between and beyond the values.
+func TestTile4Kernels(t *testing.T) {
+	if !hasKernel(kernelTile4) {
+		t.Skip("no vector kernel for this stage on this machine")
+	}
+	rng := rand.New(rand.NewPCG(6, 2))
+	const sbw = 9
+	sb := make([]uint32, 4*sbw)
+	for i := range 5000 {
+		top := []int{16, 1 << 14, 1<<19 + 1<<18}[i%3]
+		for j := range sb {
+			sb[j] = uint32(rng.IntN(top))
+		}
+		i0 := rng.IntN(sbw - 3)
+		var sum, lo, hi int64 = 0, math.MaxInt64, 0
+		for r := range 4 {
+			for c := range 4 {
+				x := int64(sb[i0+r*sbw+c])
+				sum, lo, hi = sum+x, min(lo, x), max(hi, x)
+			}
+		}
+		gs, gl, gh, ok := tileStats4SIMD(sb, i0, sbw, 4, 4)
+		if !ok || gs != sum || gl != lo || gh != hi {
+			t.Fatalf("case %d: stats %d %d %d (ran %v), want %d %d %d", i, gs, gl, gh, ok, sum, lo, hi)
+		}
+		for _, l := range []int64{0, lo - 1, lo, hi - 1, hi, int64(sb[i0+sbw+2]), int64(rng.IntN(top)), math.MaxUint32} {
+			if l < 0 {
+				continue
+			}
+			var s, k int64
+			for r := range 4 {
+				for c := range 4 {
+					if x := int64(sb[i0+r*sbw+c]); x <= l {
+						s, k = s+x, k+1
+					}
+				}
+			}
+			gs, gk, ok := tileClip4SIMD(sb, i0, sbw, 4, 4, l)
+			if !ok || gs != s || gk != k {
+				t.Fatalf("case %d, l %d: clip %d %d (ran %v), want %d %d", i, l, gs, gk, ok, s, k)
+			}
+		}
+	}
+}
+
 // TestRingKernel compares ringStats with and without the kernel on rings
 // with and without outliers (the clipped second pass), including rings
 // on the frame's last row.
 func TestRingKernel(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !hasKernel(kernelRing) {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	defer func(v bool) { useSIMD = v }(useSIMD)
 	rng := rand.New(rand.NewPCG(6, 6))
@@ -532,8 +622,8 @@ func TestRingKernel(t *testing.T) {
 // scalar rule (the first brightest unclaimed pixel in scan order) on
 // random blocks with random claims, ties, and fully claimed blocks.
 func TestPeakKernel(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !hasKernel(kernelPeak) {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	rng := rand.New(rand.NewPCG(5, 1))
 	const w, h = 67, 9
@@ -572,8 +662,8 @@ func TestPeakKernel(t *testing.T) {
 // TestHotKernel compares the hot-pixel test's 5×5 figures from the kernel
 // with the scalar ones on random blocks, the last row of the buffer too.
 func TestHotKernel(t *testing.T) {
-	if !useSIMD {
-		t.Skip("no vector kernels on this machine")
+	if !hasKernel(kernelHot) {
+		t.Skip("no vector kernel for this stage on this machine")
 	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	const w, h = 29, 8
@@ -608,5 +698,12 @@ func TestHotKernel(t *testing.T) {
 	}
 	if ran < 10000 {
 		t.Fatalf("kernel ran on only %d blocks", ran)
+	}
+}
+
+// TestKernelSet checks that the build names only known kernels.
+func TestKernelSet(t *testing.T) {
+	if simdKernels&^kernelAll != 0 {
+		t.Fatalf("simdKernels %#x has bits outside kernelAll %#x", simdKernels, kernelAll)
 	}
 }

@@ -150,11 +150,7 @@ func lineInner[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int, p
 				int32(p[r+o[4]]) + int32(p[r+o[5]]) + int32(p[r+o[6]]) + int32(p[r+o[7]]) +
 				int32(p[r+o[8]]) + int32(p[r+o[9]]) + int32(p[r+o[10]]) + int32(p[r+o[11]])
 		}
-		for k := range nd {
-			q := (k + nd/2) % nd
-			ref := sums[2*q] + sums[2*q+1]
-			bright |= uint64(b2i(2*sums[2*k]-ref > l)|b2i(2*sums[2*k+1]-ref > l)<<1) << (2 * k)
-		}
+		bright = lineBright(&sums, l)
 	}
 	// bright has bit 2k+side for each side whose mean exceeds the reference.
 	for bright != 0 {
@@ -183,6 +179,19 @@ func lineInner[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int, p
 		}
 	}
 	return false
+}
+
+// lineBright returns lineInner's bright sides: bit 2k+side set when
+// 2·sums[2k+side] − R > l, R the sum of both sides of the perpendicular
+// direction.
+func lineBright(sums *[lineDirsN * 2]int32, l int32) (bright uint64) {
+	const nd = lineDirsN
+	for k := range nd {
+		q := (k + nd/2) % nd
+		ref := sums[2*q] + sums[2*q+1]
+		bright |= uint64(b2i(2*sums[2*k]-ref > l)|b2i(2*sums[2*k+1]-ref > l)<<1) << (2 * k)
+	}
+	return bright
 }
 
 // lineTable holds lineOff as offsets in a buffer of one stride
