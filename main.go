@@ -41,6 +41,8 @@ Usage:
   pifinder db build|info ...       build or inspect a solver database
   pifinder replay [flags] FILE     replay a recorded session through the integrator
   pifinder objects search|info ... find objects, planets and the Moon; where and when they are up
+  pifinder log list|export|import-pifinder|import-list ...
+                                   the observing log: list, export (CSV, SkySafari), import
   pifinder systemd-unit            print the systemd service unit
   pifinder version                 print the version (also --version)
   pifinder help                    this text (also --help)
@@ -64,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cli.DB(args[1:], stdout, stderr)
 		case "objects":
 			return cli.Objects(args[1:], stdout, stderr)
+		case "log":
+			return cli.Log(args[1:], stdout, stderr)
 		case "replay":
 			return cli.Replay(args[1:], stdout, stderr)
 		case "systemd-unit":
@@ -164,6 +168,7 @@ type flags struct {
 	configPath      string
 	location        string
 	gpsd            string
+	obslog          string
 	summaryEvery    time.Duration
 	version         bool
 }
@@ -203,6 +208,7 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.configPath, "config", defaultConfigPath(), "settings file (JSON; written atomically; missing means defaults)")
 	fs.StringVar(&f.location, "location", "", "observer site LAT,LON[,ALT_M] in degrees (east positive); sets the location as MANUAL")
 	fs.StringVar(&f.gpsd, "gpsd", "127.0.0.1:2947", "gpsd address for the GPS receiver's site, time and fix status (empty: off; gpsd absent is retried, never fatal)")
+	fs.StringVar(&f.obslog, "obslog", pipeline.DefaultObsLogPath(), "observing log (SQLite) for the HTTP API's /api/log and /api/lists; opened on first use (empty: off)")
 	fs.DurationVar(&f.summaryEvery, "summary-interval", 5*time.Second, "how often the summary log line is written (positive)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	return f
@@ -349,6 +355,7 @@ func (f *flags) config(log zerolog.Logger) (pipeline.Config, error) {
 		GPSDAddr:        f.gpsd,
 		APIToken:        f.apiToken,
 		ConfigPath:      f.configPath,
+		ObsLogPath:      f.obslog,
 		SummaryInterval: f.summaryEvery,
 		Fault:           fault,
 	}

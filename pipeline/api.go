@@ -21,12 +21,17 @@ func (f frameSource) LatestFrame() (api.FrameView, bool) {
 // openAPI opens the HTTP API's listener and adds its worker. The API saves
 // the alignment through the settings file's owner (nil: nothing persisted).
 func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
+	// The observing log is checked even with the API off, so a bad
+	// --obslog is reported whatever else is set (obslog.go).
+	obs, err := p.openObsLog(cfg)
+	if err != nil {
+		return err
+	}
 	ln := cfg.HTTPListener
 	if ln == nil {
 		if cfg.HTTPAddr == "" {
 			return nil
 		}
-		var err error
 		if ln, err = listen("--http", cfg.HTTPAddr); err != nil {
 			return err
 		}
@@ -37,7 +42,7 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 	if file != nil { // a nil *config.File in the interface would not be nil
 		settings = file
 	}
-	srv := api.New(api.Config{
+	apiCfg := api.Config{
 		Store:    p.store,
 		Log:      workerLog(cfg.Log, "http"),
 		Token:    cfg.APIToken,
@@ -45,7 +50,11 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 		Settings: settings,
 		// The Host check (DNS rebinding) also accepts <hostname>.local.
 		AllowedHosts: api.MachineHostNames(),
-	})
+	}
+	if obs != nil {
+		apiCfg.OpenObsLog = obs.get
+	}
+	srv := api.New(apiCfg)
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "http", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})
 	return nil
 }

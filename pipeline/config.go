@@ -97,6 +97,12 @@ type Config struct {
 	// "equatorial" (targets.ParseMount's spellings); "" the settings
 	// file's mount_type, else altaz.
 	Mount string
+
+	// ObsLogPath is the observing log's SQLite file for the HTTP API's
+	// /api/log and /api/lists (the binary's default is
+	// DefaultObsLogPath()); "" turns the log off. It is checked at start
+	// and opened on first use (obslog.go).
+	ObsLogPath string
 }
 
 // AddrFromSettings, as LX200Addr or HTTPAddr, takes the address from the

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
+	"slices"
 	"testing"
 )
 
@@ -173,39 +174,120 @@ func TestConvert(t *testing.T) {
 	}
 }
 
+// FuzzConvert: any bytes, stride and sample format give a frame or an
+// error, never a panic, and an accepted frame is within ±1 of the
+// reference conversion.
 func FuzzConvert(f *testing.F) {
-	p := Profile{Name: "tiny", RawW: 8, RawH: 6, Bits: 10, DigitalGain: 1, Bias: 60, CropLeft: 1, CropRight: 1, Rot90: 1}
+	p := Profile{Name: "tiny", RawW: 40, RawH: 6, Bits: 10, DigitalGain: 1, Bias: 60, CropLeft: 1, CropRight: 1, Rot90: 2}
 	c, err := NewConverter(p, 4, 270)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(make([]byte, 16*6), 16)
-	f.Add([]byte{1, 2, 3}, 16)
-	f.Add(make([]byte, 20*6), 20)
-	f.Fuzz(func(t *testing.T, data []byte, stride int) {
-		raw := image.NewGray16(image.Rect(0, 0, 4, 6))
+	f.Add(make([]byte, 80*6), 80, uint8(0))
+	f.Add([]byte{1, 2, 3}, 80, uint8(0))
+	f.Add(make([]byte, 96*6), 96, uint8(1))
+	f.Add(make([]byte, 80*6), 80, uint8(7))
+	f.Add(bytesOf(0x03, 96*6), 96, uint8(0))
+	f.Add(bytesOf(0xC0, 80*6), 80, uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, stride int, format uint8) {
+		w, h := p.CroppedSize()
+		raw := image.NewGray16(image.Rect(0, 0, w, h))
 		dst := image.NewGray(image.Rect(0, 0, 4, 4))
-		_ = c.Convert(data, Layout{Stride: stride}, raw, dst)
+		l := Layout{Stride: stride, Format: SampleFormat(format)}
+		if err := c.Convert(data, l, raw, dst); err != nil {
+			return
+		}
+		wantRaw, wantDst := refConvert(p, data, l, 4, 3)
+		if !slices.Equal(raw.Pix, wantRaw.Pix) {
+			t.Fatalf("raw %v, want %v", raw.Pix, wantRaw.Pix)
+		}
+		for i, v := range wantDst.Pix {
+			if d := int(dst.Pix[i]) - int(v); d < -1 || d > 1 {
+				t.Fatalf("solve pixel %d = %d, reference %d", i, dst.Pix[i], v)
+			}
+		}
 	})
 }
 
-func BenchmarkConvertIMX296(b *testing.B) {
-	p := Profiles["imx296"]
+func bytesOf(b byte, n int) []byte {
+	s := make([]byte, n)
+	for i := range s {
+		s[i] = b
+	}
+	return s
+}
+
+// benchFrame is a converter and one frame of sensor name in the given
+// format, with rows padded as a Pi 4 (32-byte) or Pi 5 (64-byte) pads them.
+func benchFrame(b *testing.B, name string, f SampleFormat) (*Converter, []byte, Layout, *image.Gray16, *image.Gray) {
+	p := Profiles[name]
 	c, err := NewConverter(p, 512, 90)
 	if err != nil {
 		b.Fatal(err)
 	}
-	buf := rawFrame(p, 2*p.RawW, func(x, y int) uint16 { return uint16(80 + (x+y)%50) })
+	align := 32
+	if f == MSBAligned {
+		align = 64
+	}
+	l := Layout{Stride: (2*p.RawW + align - 1) / align * align, Format: f}
+	shift := 0
+	if f == MSBAligned {
+		shift = 16 - p.Bits
+	}
+	buf := rawFrame(p, l.Stride, func(x, y int) uint16 { return uint16(int(p.Bias)+20+(x+y)%50) << shift })
 	w, h := p.CroppedSize()
 	raw := image.NewGray16(image.Rect(0, 0, w, h))
 	dst := image.NewGray(image.Rect(0, 0, 512, 512))
-	if err := c.Convert(buf, Layout{Stride: 2 * p.RawW}, raw, dst); err != nil { // warm-up sizes the buffers
+	if err := c.Convert(buf, l, raw, dst); err != nil {
 		b.Fatal(err)
 	}
+	return c, buf, l, raw, dst
+}
+
+func benchConvert(b *testing.B, name string, f SampleFormat) {
+	c, buf, l, raw, dst := benchFrame(b, name, f)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.Convert(buf, Layout{Stride: 2 * p.RawW}, raw, dst); err != nil {
+		if err := c.Convert(buf, l, raw, dst); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The whole conversion of one frame: raw copy, reduction to 512², turn.
+func BenchmarkConvertIMX296(b *testing.B)    { benchConvert(b, "imx296", Unpacked) }
+func BenchmarkConvertIMX296MSB(b *testing.B) { benchConvert(b, "imx296", MSBAligned) }
+func BenchmarkConvertIMX462(b *testing.B)    { benchConvert(b, "imx462", Unpacked) }
+func BenchmarkConvertIMX462MSB(b *testing.B) { benchConvert(b, "imx462", MSBAligned) }
+func BenchmarkConvertHQ(b *testing.B)        { benchConvert(b, "hq", Unpacked) }
+func BenchmarkConvertHQMSB(b *testing.B)     { benchConvert(b, "hq", MSBAligned) }
+
+// The stages on their own, for the cost table.
+func BenchmarkStage(b *testing.B) {
+	for _, name := range []string{"imx296", "imx462", "hq"} {
+		for _, f := range []SampleFormat{Unpacked, MSBAligned} {
+			c, buf, l, raw, _ := benchFrame(b, name, f)
+			fr := frame{src: buf, stride: l.Stride}
+			if f == MSBAligned {
+				fr.shift = uint(16 - c.p.Bits)
+			}
+			b.Run(name+"/"+f.String()+"/raw", func(b *testing.B) {
+				for b.Loop() {
+					c.copyRaw(fr, raw)
+				}
+			})
+			b.Run(name+"/"+f.String()+"/reduce", func(b *testing.B) {
+				for b.Loop() {
+					c.reduce(fr, c.img)
+				}
+			})
+		}
+	}
+	src := image.NewGray(image.Rect(0, 0, 512, 512))
+	dst := image.NewGray(src.Rect)
+	b.Run("turn90", func(b *testing.B) {
+		for b.Loop() {
+			rotateSquare(dst, src, 1)
+		}
+	})
 }

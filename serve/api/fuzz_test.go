@@ -50,7 +50,8 @@ func FuzzMutatingBodies(f *testing.F) {
 	}
 	store, _ := statetest.Run(f, solvedState(att.RA, att.Dec, att.Roll, fov))
 	settings := &fakeSettings{}
-	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1})
+	obs := seededLog(f)
+	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs})
 	var routes []endpoint
 	for _, e := range srv.endpoints() {
 		if mutating(e.method) {
@@ -67,7 +68,7 @@ func FuzzMutatingBodies(f *testing.F) {
 				t.Fatal(err)
 			}
 			saves := settings.calls()
-			req := httptest.NewRequest(e.method, e.path, strings.NewReader(body))
+			req := httptest.NewRequest(e.method, testPath(e), strings.NewReader(body))
 			req.Host, req.RemoteAddr = "127.0.0.1:8080", "127.0.0.1:40000"
 			req.Header.Set("X-API-Token", token)
 			rec := httptest.NewRecorder()
@@ -78,6 +79,11 @@ func FuzzMutatingBodies(f *testing.F) {
 			}
 			// The target endpoints take other bodies (targets_fuzz_test.go).
 			if check, ok := targetBodyChecks[e.method+" "+e.path]; ok {
+				check(t, body, rec, before, after)
+				continue
+			}
+			// And so do the log endpoints (log_test.go).
+			if check, ok := logBodyChecks[e.method+" "+e.path]; ok {
 				check(t, body, rec, before, after)
 				continue
 			}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pifinder-go/pifinder/internal/obslog"
 	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/config"
 )
@@ -91,6 +92,14 @@ type Config struct {
 	// header, such as "pifinder.local" (see the package documentation);
 	// case and a port are ignored. Other Host values are answered 421.
 	AllowedHosts []string
+	// ObsLog is the observing log of the /api/log and /api/lists
+	// endpoints (log.go). Nil with OpenObsLog nil: they answer 503.
+	ObsLog *obslog.Log
+	// OpenObsLog, when ObsLog is nil, opens the log on the first request
+	// that needs it (a failure is a 503 and is tried again next time), so
+	// a run that never logs does not pay for SQLite. The caller closes
+	// what it opened.
+	OpenObsLog func() (*obslog.Log, error)
 }
 
 // Settings changes the persisted settings; *config.File implements it.
@@ -117,6 +126,8 @@ type Server struct {
 	// alignMu orders concurrent aligns, so the state and the settings file
 	// end with the same pixel.
 	alignMu sync.Mutex
+	// obs is the observing log, opened on first use (log.go).
+	obs obsLogHolder
 }
 
 // New returns a server for cfg, filling in defaults.
@@ -150,6 +161,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, connSlots: make(chan struct{}, cfg.MaxConns)}
 	s.frames.gate = make(chan struct{}, 1)
+	s.obs = obsLogHolder{log: cfg.ObsLog, open: cfg.OpenObsLog}
 	var bad []string
 	s.hosts, bad = newHostPolicy(cfg.AllowedHosts)
 	for _, b := range bad {
@@ -201,7 +213,7 @@ func (s *Server) endpoints() []endpoint {
 		{http.MethodPost, "/api/align", s.postAlign},
 		{http.MethodPost, "/api/goto", s.postGoto},
 		{http.MethodGet, "/healthz", s.getHealth},
-	}, s.targetEndpoints()...)
+	}, append(s.targetEndpoints(), s.logEndpoints()...)...)
 }
 
 // mutating reports whether requests with method change something and so
