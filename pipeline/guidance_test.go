@@ -96,7 +96,8 @@ func TestRecentTargetsPersisted(t *testing.T) {
 		if len(c.RecentTargets) != 4 || c.RecentTargets[0] != (config.RecentTarget{Name: m51.Name(), RA: ra, Dec: dec}) || c.RecentTargets[2].Name != "home field" || c.MountType != "equatorial" {
 			t.Errorf("saved %+v, mount %q", c.RecentTargets, c.MountType)
 		}
-		// An LX200 goto 0.05° from M 13 is named M 13 by the worker, and saved so.
+		// An LX200 goto 0.05° from M 13 is named M 13 by the worker (at the
+		// coordinates the app sent), and saved so.
 		m13, _ := cat.Lookup("M 13")
 		ra13, dec13, _ := m13.J2000()
 		if err := p.Store().Update(ctx, state.SetTarget{Target: state.Target{RA: ra13, Dec: dec13 + 0.05, Source: state.SourceLX200}}); err != nil {
@@ -105,7 +106,7 @@ func TestRecentTargetsPersisted(t *testing.T) {
 		time.Sleep(time.Second)
 		synctest.Wait()
 		s, _ = p.Store().Snapshot(ctx)
-		if s.Target.Name != m13.Name() || s.Target.Dec != dec13 || s.Target.Source != state.SourceLX200 {
+		if s.Target.Name != m13.Name() || s.Target.Dec != dec13+0.05 || s.Target.Source != state.SourceLX200 {
 			t.Errorf("lx200 goto near M 13 is %+v", s.Target)
 		}
 		if c, _ = config.Load(path); len(c.RecentTargets) != 5 || c.RecentTargets[0].Name != m13.Name() {
