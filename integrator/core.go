@@ -31,6 +31,12 @@ type Tick struct {
 	Location state.Location
 	// Now is the shared datetime at this cycle; zero when unknown (no Alt/Az).
 	Now time.Time
+	// SkyChanged says the site or the shared clock's setting changed since
+	// the previous cycle (a GPS fix, the app's site or time): the Alt/Az of
+	// the current estimate is then recomputed and published at once, not at
+	// the next solve or motion (which, with the camera failing and the
+	// telescope still, may never come).
+	SkyChanged bool `json:",omitempty"`
 }
 
 // Core is the integrator's state machine: the working estimate, the dead
@@ -104,6 +110,11 @@ func (c *Core) Step(t Tick, publish func(state.Estimate)) {
 	if updated && c.est.EstimateTime.After(c.lastPublished) && c.est.Aligned.Estimate.Valid {
 		c.decorate(t)
 		c.lastPublished = c.est.EstimateTime
+		publish(c.published())
+		return
+	}
+	if t.SkyChanged && !c.lastPublished.IsZero() && c.est.Aligned.Estimate.Valid {
+		c.decorate(t)
 		publish(c.published())
 	}
 }

@@ -318,3 +318,31 @@ func BenchmarkStepDeadband(b *testing.B) {
 		c.Step(Tick{HasIMU: true, IMU: state.ImuSample{Time: epoch(float64(i) / 30), Quat: q, Status: 3}}, nil)
 	}
 }
+
+// TestSkyChangedRedecorates: a change of the site or the clock's setting
+// republishes the current estimate with its Alt/Az recomputed at once,
+// with no new solve or motion; an unchanged sky publishes nothing.
+func TestSkyChangedRedecorates(t *testing.T) {
+	cfg := fakeSky(Config{ScreenDirection: "flat"})
+	// Alt/Az that shows the site it was computed for.
+	cfg.AltAz = func(ra, dec float64, loc state.Location, _ time.Time) (float64, float64) { return loc.Lat, loc.Lon }
+	c, err := NewCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := state.PointingOf(10, 60, 20)
+	if out := step(c, Tick{Solve: success(al, al, identity, 100), Now: epoch(100)}); len(out) != 1 || out[0].Alt != 0 {
+		t.Fatalf("first solve: %+v", out)
+	}
+	if out := step(c, Tick{Now: epoch(101)}); len(out) != 0 {
+		t.Errorf("nothing changed, yet %d publications", len(out))
+	}
+	site := state.Location{Lat: 50.85, Lon: 4.35}
+	out := step(c, Tick{Now: epoch(102), Location: site, SkyChanged: true})
+	if len(out) != 1 || out[0].Alt != 50.85 || out[0].Az != 4.35 || !out[0].HasAltAz {
+		t.Fatalf("after the site changed: %+v, want one publication at the new site", out)
+	}
+	if !out[0].EstimateTime.Equal(epoch(100)) || out[0].Aligned.Estimate != al {
+		t.Errorf("the republished estimate changed its pointing or time: %+v", out[0])
+	}
+}

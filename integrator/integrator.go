@@ -113,6 +113,8 @@ func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan st
 		pubs    []state.Estimate
 		lastIMU time.Time
 		hadIMU  bool
+		sky     skyKey
+		haveSky bool
 	)
 	collect := func(e state.Estimate) { pubs = append(pubs, e) }
 	for {
@@ -138,6 +140,9 @@ func (ig *Integrator) Run(ctx context.Context, st *state.Store, solves <-chan st
 		if now, ok := snap.Clock.Now(); ok {
 			tick.Now = now
 		}
+		key := skyKeyOf(snap)
+		tick.SkyChanged = haveSky && key.differs(sky)
+		sky, haveSky = key, true
 		tick = tick.Sanitized()
 		if ig.cfg.Observer != nil {
 			newIMU := tick.HasIMU && (!hadIMU || !tick.IMU.Time.Equal(lastIMU))
@@ -166,4 +171,26 @@ func (ig *Integrator) stop(ctx context.Context, err error) error {
 		return cause
 	}
 	return err
+}
+
+// skyKey is what the Alt/Az of a fixed pointing depends on besides time
+// passing: the site and the shared clock's setting.
+type skyKey struct {
+	lat, lon, alt float64
+	clockKnown    bool
+	clockOffset   time.Duration
+}
+
+func skyKeyOf(s state.State) skyKey {
+	return skyKey{lat: s.Location.Lat, lon: s.Location.Lon, alt: s.Location.AltitudeM,
+		clockKnown: s.Clock.Known(), clockOffset: s.Clock.Offset()}
+}
+
+// differs reports a change worth recomputing Alt/Az for: any change of the
+// site, the clock becoming known or unknown, or a jump of its setting by
+// more than a second (GPS re-stamps the clock every fix by milliseconds).
+func (k skyKey) differs(o skyKey) bool {
+	d := k.clockOffset - o.clockOffset
+	return k.lat != o.lat || k.lon != o.lon || k.alt != o.alt || k.clockKnown != o.clockKnown ||
+		d > time.Second || d < -time.Second
 }

@@ -221,6 +221,16 @@ func (c Clock) Source() TimeSource {
 	return c.source
 }
 
+// Offset is how far the shared clock reads ahead of the system clock. It
+// changes only when the clock is set (GPS, the app, a manual entry), so a
+// change of it says the time that sky positions depend on has jumped.
+func (c Clock) Offset() time.Duration {
+	if !c.Known() {
+		return 0
+	}
+	return c.value.Sub(c.storedAt)
+}
+
 // Known reports whether a datetime has been set.
 func (c Clock) Known() bool { return !c.value.IsZero() }
 

@@ -110,9 +110,9 @@ func parseCSVList(data []byte) ([]Item, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("line %d: %w", pe.Line, pe.Err)
+				return nil, fmt.Errorf("%w: line %d: %w", ErrInvalid, pe.Line, pe.Err)
 			}
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		// FieldPos is only valid after a successful Read.
 		line, _ := r.FieldPos(0)

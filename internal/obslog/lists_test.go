@@ -388,3 +388,12 @@ func TestStoredLists(t *testing.T) {
 		t.Errorf("after delete: %+v", infos)
 	}
 }
+
+// TestCSVQuotingIsInvalid: a CSV that encoding/csv cannot read is bad
+// input (ErrInvalid, a 400 through the API), with its line.
+func TestCSVQuotingIsInvalid(t *testing.T) {
+	_, err := ParseList(strings.NewReader("name\nM 31\nM \"31\n"), "bad")
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("ParseList of a bare quote = %v, want ErrInvalid naming line 3", err)
+	}
+}
