@@ -66,7 +66,10 @@ func nmea(name string) string { return filepath.Join("..", "..", "testdata", "nm
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 func TestGpsdLogs(t *testing.T) {
-	fixed := func(s state.State) bool { return s.GPS.Mode == state.Fix3D && s.Location.Source == "GPS" }
+	// The fix status and the site are separate updates: wait for both.
+	fixed := func(s state.State) bool {
+		return s.GPS.Mode == state.Fix3D && s.Location.Source == "GPS" && s.Location.LockType == 3
+	}
 	cases := []struct {
 		log   string
 		until func(state.State) bool
