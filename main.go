@@ -165,6 +165,7 @@ type flags struct {
 	lx200           string
 	http            string
 	apiToken        string
+	privateReads    bool
 	configPath      string
 	location        string
 	gpsd            string
@@ -205,6 +206,7 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.lx200, "lx200", ":4030", "LX200 position server address for SkySafari (empty: off; not given: the config file's lx200_addr, else :4030)")
 	fs.StringVar(&f.http, "http", "127.0.0.1:8080", "HTTP JSON/SSE API address (empty: off; not given: the config file's http_addr, else 127.0.0.1:8080)")
 	fs.StringVar(&f.apiToken, "api-token", "", "token required by the API's mutating endpoints (not given: $PIFINDER_API_TOKEN, else the config file's api_token; a token on the command line shows in ps)")
+	fs.BoolVar(&f.privateReads, "private-reads", false, "reads from another machine (the page's live data, the camera frame) need the API token or a login too; default: open, only changes need the token")
 	fs.StringVar(&f.configPath, "config", defaultConfigPath(), "settings file (JSON; written atomically; missing means defaults)")
 	fs.StringVar(&f.location, "location", "", "observer site LAT,LON[,ALT_M] in degrees (east positive); sets the location as MANUAL")
 	fs.StringVar(&f.gpsd, "gpsd", "127.0.0.1:2947", "gpsd address for the GPS receiver's site, time and fix status (empty: off; gpsd absent is retried, never fatal)")
@@ -354,6 +356,7 @@ func (f *flags) config(log zerolog.Logger) (pipeline.Config, error) {
 		HTTPAddr:        f.http,
 		GPSDAddr:        f.gpsd,
 		APIToken:        f.apiToken,
+		PrivateReads:    f.privateReads,
 		ConfigPath:      f.configPath,
 		ObsLogPath:      f.obslog,
 		SummaryInterval: f.summaryEvery,

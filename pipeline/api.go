@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/pifinder-go/pifinder/serve/api"
+	"github.com/pifinder-go/pifinder/solver"
+	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/config"
 )
 
@@ -15,7 +17,11 @@ func (f frameSource) LatestFrame() (api.FrameView, bool) {
 	if !ok {
 		return api.FrameView{}, false
 	}
-	return api.FrameView{Gray: v.Gray, Meta: v.Meta, Stars: v.Stars, Matched: v.Matched, TargetPixel: v.TargetPixel}, true
+	fv := api.FrameView{Gray: v.Gray, Meta: v.Meta, Stars: v.Stars, Matched: v.Matched, TargetPixel: v.TargetPixel}
+	if v.Result.Status == solver.StatusMatch { // the frame's own solve, for /api/frame.json's target mark
+		fv.Solve, fv.FOV = state.PointingOf(v.Result.RA, v.Result.Dec, v.Result.Roll), v.Result.FOV
+	}
+	return fv, true
 }
 
 // openAPI opens the HTTP API's listener and adds its worker. The API saves
@@ -50,6 +56,7 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 		Settings: settings,
 		// The Host check (DNS rebinding) also accepts <hostname>.local.
 		AllowedHosts: api.MachineHostNames(),
+		PrivateReads: cfg.PrivateReads, // --private-reads
 	}
 	if obs != nil {
 		apiCfg.OpenObsLog = obs.get

@@ -79,6 +79,10 @@ type Config struct {
 	APIToken                    string // token for the API's mutating endpoints; "" the settings file
 	ConfigPath                  string // settings file; "" none (nothing persisted)
 
+	// PrivateReads makes the API's reads from another machine need the
+	// token or a session too (api.Config.PrivateReads).
+	PrivateReads bool
+
 	Location        *Site // observer site (source MANUAL); nil boots at 0,0 unlocked as PiFinder does
 	SummaryInterval time.Duration
 	Fault           Fault

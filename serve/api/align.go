@@ -62,10 +62,93 @@ type alignReply struct {
 	Persisted   bool      `json:"persisted"`
 }
 
+// SnapRadius is how far (pixels) from the pixel of POST /api/align
+// {"x", "y"} a detected star may be: about a fingertip on a phone showing
+// the 512-pixel frame across 360 CSS pixels.
+const SnapRadius = 12.0
+
+// ErrNoStar is why a pixel alignment is refused (409): no detected star
+// near the pixel, or no frame to look in.
+var ErrNoStar = errors.New("no detected star there")
+
+// snapToStar returns the detected star of f (x, y pixels) nearest to
+// (x, y), within radius; ErrNoStar when there is none.
+func snapToStar(f FrameView, x, y, radius float64) (state.Pixel, error) {
+	best, bestD2 := -1, radius*radius
+	for i, s := range f.Stars {
+		if !finite(s[0], s[1]) {
+			continue
+		}
+		dx, dy := s[0]-x, s[1]-y
+		// At the same distance the earlier (brighter) detection wins.
+		if d2 := dx*dx + dy*dy; d2 < bestD2 || best < 0 && d2 <= bestD2 {
+			best, bestD2 = i, d2
+		}
+	}
+	if best < 0 {
+		return state.Pixel{}, fmt.Errorf("%w: none of the frame's %d detections within %g px of (%g, %g)", ErrNoStar, len(f.Stars), radius, x, y)
+	}
+	return state.Pixel{Y: f.Stars[best][1], X: f.Stars[best][0]}, nil
+}
+
+// alignRequest is the body of POST /api/align, in one of three forms: the
+// star in the eyepiece by position ({"ra_deg", "dec_deg"}), by its pixel
+// in the solve image ({"x", "y"}, snapped to the nearest detection), or
+// the current goto target ({"target": true}).
+type alignRequest struct {
+	RA     *float64 `json:"ra_deg"`
+	Dec    *float64 `json:"dec_deg"`
+	X      *float64 `json:"x"`
+	Y      *float64 `json:"y"`
+	Target *bool    `json:"target"`
+}
+
+const alignBodyHelp = `want {"ra_deg": <0..360>, "dec_deg": <-90..90>}, {"x": <pixel>, "y": <pixel>} or {"target": true}`
+
+// alignForm names the form of a request; "" with a message when it is
+// none or a mix.
+func (q alignRequest) form() (string, string) {
+	sky, pix, tgt := q.RA != nil || q.Dec != nil, q.X != nil || q.Y != nil, q.Target != nil
+	n := 0
+	for _, b := range []bool{sky, pix, tgt} {
+		if b {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return "", "use one form only: " + alignBodyHelp
+	case sky && (q.RA == nil || q.Dec == nil):
+		return "", `both "ra_deg" and "dec_deg" are required (J2000 degrees)`
+	case pix && (q.X == nil || q.Y == nil):
+		return "", `both "x" and "y" are required (pixels of the solve image)`
+	case tgt && !*q.Target:
+		return "", `"target" must be true (align on the current goto target)`
+	case sky:
+		return "sky", ""
+	case pix:
+		return "pixel", ""
+	case tgt:
+		return "target", ""
+	}
+	return "", alignBodyHelp
+}
+
 func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
-	ra, dec, ok := s.decodeSky(w, r)
-	if !ok {
+	var req alignRequest
+	if !s.decodeJSON(w, r, &req, alignBodyHelp) {
 		return
+	}
+	form, msg := req.form()
+	if form == "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if form == "sky" {
+		if msg := skyRangeError(*req.RA, *req.Dec); msg != "" {
+			writeError(w, http.StatusBadRequest, msg)
+			return
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ownerTimeout)
 	defer cancel()
@@ -74,7 +157,27 @@ func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "state not available: "+err.Error())
 		return
 	}
-	px, err := AlignPixel(st, ra, dec, time.Now(), s.cfg.AlignMaxAge)
+	var px state.Pixel
+	lc := s.cfg.Log.With().Str("form", form)
+	switch form {
+	case "sky":
+		px, err = AlignPixel(st, *req.RA, *req.Dec, time.Now(), s.cfg.AlignMaxAge)
+		lc = lc.Float64("ra", *req.RA).Float64("dec", *req.Dec)
+	case "target":
+		if !st.HasTarget {
+			err = errors.New("no goto target set")
+			break
+		}
+		px, err = AlignPixel(st, st.Target.RA, st.Target.Dec, time.Now(), s.cfg.AlignMaxAge)
+		lc = lc.Str("target", st.Target.Name).Float64("ra", st.Target.RA).Float64("dec", st.Target.Dec)
+	case "pixel":
+		var bad bool
+		if px, bad, err = s.snapPixel(*req.X, *req.Y); bad {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		lc = lc.Float64("tap_x", *req.X).Float64("tap_y", *req.Y)
+	}
 	if err != nil {
 		writeError(w, http.StatusConflict, "cannot align: "+err.Error())
 		return
@@ -89,9 +192,40 @@ func (s *Server) postAlign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "target pixel set but not saved: "+err.Error())
 		return
 	}
-	s.cfg.Log.Info().Float64("ra", ra).Float64("dec", dec).Float64("y", px.Y).Float64("x", px.X).
-		Bool("persisted", persisted).Msg("api align")
+	l := lc.Logger()
+	l.Info().Float64("y", px.Y).Float64("x", px.X).Bool("persisted", persisted).Msg("api align")
 	writeJSON(w, http.StatusOK, alignReply{TargetPixel: PixelView{Y: px.Y, X: px.X}, Persisted: persisted})
+}
+
+// snapPixel finds the star for a pixel alignment in the latest frame.
+// With bad, err is about the request (400: a pixel outside the frame);
+// without, err is a refusal (409: no frame, or no star near the pixel).
+func (s *Server) snapPixel(x, y float64) (px state.Pixel, bad bool, err error) {
+	var f FrameView
+	ok := false
+	if s.cfg.Frames != nil {
+		f, ok = s.cfg.Frames.LatestFrame()
+	}
+	if !ok {
+		return state.Pixel{}, false, fmt.Errorf("%w: no camera frame yet", ErrNoStar)
+	}
+	// JSON has no NaN, so x and y are finite here.
+	if w, h := frameSize(f); !(x >= 0 && y >= 0 && x <= float64(w) && y <= float64(h)) {
+		return state.Pixel{}, true, fmt.Errorf("pixel (%g, %g) outside the %d×%d frame", x, y, w, h)
+	}
+	px, err = snapToStar(f, x, y, SnapRadius)
+	return px, false, err
+}
+
+// skyRangeError checks a J2000 position; "" when it is in range.
+func skyRangeError(ra, dec float64) string {
+	switch {
+	case !(ra >= 0 && ra < 360):
+		return fmt.Sprintf("ra_deg %g out of [0, 360)", ra)
+	case !(dec >= -90 && dec <= 90):
+		return fmt.Sprintf("dec_deg %g out of [-90, 90]", dec)
+	}
+	return ""
 }
 
 // setTargetPixel sets the pixel in the state (stateErr: it was not), then

@@ -42,9 +42,11 @@ func (f *fakeSettings) calls() int {
 
 // TestMutatingEndpointsNeedToken runs the token checks on every mutating
 // endpoint of the router's own list: no token configured → 403, a missing
-// or wrong token → 401 (and nothing changes), the right one by either
-// header → success. A new mutating endpoint fails here until it has a
-// request that succeeds in okBodies.
+// or wrong token or session → 401 (and nothing changes), the right one by
+// either header or a valid session cookie → success; by cookie, a
+// cross-site request → 403, while a header token works from anywhere. A
+// new mutating endpoint fails here until it has a request that succeeds
+// in okBodies. (The login and logout need no token: session_test.go.)
 func TestMutatingEndpointsNeedToken(t *testing.T) {
 	const fov = 10.2
 	att := geom.Attitude{RA: 83.6331, Dec: 22.0145, Roll: 30}
@@ -67,7 +69,7 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 	listed := map[string]bool{}
 	for _, e := range New(Config{}).endpoints() {
 		listed[e.method+" "+e.path] = true
-		if mutating(e.method) {
+		if mutating(e.method) && !selfAuthorised[e.method+" "+e.path] {
 			mut = append(mut, e)
 		}
 	}
@@ -80,25 +82,45 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 		}
 	}
 
+	now := time.Now()
+	cookie := "pifinder_session=" + mintFor(t, token, now.Add(time.Hour))
+	expired := "pifinder_session=" + mintFor(t, token, now.Add(-time.Second))
+	otherToken := "pifinder_session=" + mintFor(t, "another token", now.Add(time.Hour))
+	tampered := []byte(cookie)
+	tampered[len(tampered)-5] ^= 1
 	cases := []struct {
 		name       string
 		configured string // the server's token
 		hdr        []string
 		code       int
+		msg        string // what the refusal says, when not the default
 	}{
-		{"no token configured", "", nil, 403},
-		{"no token configured, token sent", "", []string{"Authorization", "Bearer " + token}, 403},
-		{"missing", token, nil, 401},
-		{"wrong bearer", token, []string{"Authorization", "Bearer nope"}, 401},
-		{"wrong X-API-Token", token, []string{"X-API-Token", "nope"}, 401},
-		{"empty bearer", token, []string{"Authorization", "Bearer "}, 401},
-		{"other scheme", token, []string{"Authorization", "Basic " + token}, 401},
-		{"prefix of the token", token, []string{"X-API-Token", token[:3]}, 401},
-		{"token plus more", token, []string{"X-API-Token", token + "x"}, 401},
-		{"wrong X-API-Token beats right bearer", token, []string{"X-API-Token", "nope", "Authorization", "Bearer " + token}, 401},
-		{"bearer", token, []string{"Authorization", "Bearer " + token}, 200},
-		{"bearer, lower-case scheme", token, []string{"Authorization", "bearer " + token}, 200},
-		{"X-API-Token", token, []string{"X-API-Token", token}, 200},
+		{"no token configured", "", nil, 403, ""},
+		{"no token configured, token sent", "", []string{"Authorization", "Bearer " + token}, 403, ""},
+		{"no token configured, cookie sent", "", []string{"Cookie", cookie}, 403, ""},
+		{"cookie", token, []string{"Cookie", cookie}, 200, ""},
+		{"cookie, same-origin", token, []string{"Cookie", cookie, "Sec-Fetch-Site", "same-origin"}, 200, ""},
+		{"cookie, same Origin", token, []string{"Cookie", cookie, "Origin", "http://HOST"}, 200, ""},
+		{"cookie, cross-site", token, []string{"Cookie", cookie, "Sec-Fetch-Site", "cross-site"}, 403, "cross-site request refused"},
+		{"cookie, same-site (another port)", token, []string{"Cookie", cookie, "Sec-Fetch-Site", "same-site"}, 403, "cross-site request refused"},
+		{"cookie, Origin of another host", token, []string{"Cookie", cookie, "Origin", "http://evil.example"}, 403, "cross-site request refused"},
+		{"cookie among others", token, []string{"Cookie", "a=b; pifinder_session=junk; " + cookie}, 200, ""},
+		{"expired cookie", token, []string{"Cookie", expired}, 401, ""},
+		{"tampered cookie", token, []string{"Cookie", string(tampered)}, 401, ""},
+		{"cookie of another token", token, []string{"Cookie", otherToken}, 401, ""},
+		{"cookie with a wrong header token", token, []string{"Cookie", cookie, "X-API-Token", "nope"}, 401, ""},
+		{"bearer, cross-site", token, []string{"Authorization", "Bearer " + token, "Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"}, 200, ""},
+		{"missing", token, nil, 401, ""},
+		{"wrong bearer", token, []string{"Authorization", "Bearer nope"}, 401, ""},
+		{"wrong X-API-Token", token, []string{"X-API-Token", "nope"}, 401, ""},
+		{"empty bearer", token, []string{"Authorization", "Bearer "}, 401, ""},
+		{"other scheme", token, []string{"Authorization", "Basic " + token}, 401, ""},
+		{"prefix of the token", token, []string{"X-API-Token", token[:3]}, 401, ""},
+		{"token plus more", token, []string{"X-API-Token", token + "x"}, 401, ""},
+		{"wrong X-API-Token beats right bearer", token, []string{"X-API-Token", "nope", "Authorization", "Bearer " + token}, 401, ""},
+		{"bearer", token, []string{"Authorization", "Bearer " + token}, 200, ""},
+		{"bearer, lower-case scheme", token, []string{"Authorization", "bearer " + token}, 200, ""},
+		{"X-API-Token", token, []string{"X-API-Token", token}, 200, ""},
 	}
 	for _, e := range mut {
 		key := e.method + " " + e.path
@@ -121,7 +143,7 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 					}
 					req, _ := http.NewRequest(e.method, base+testPath(e), strings.NewReader(body))
 					for i := 0; i+1 < len(tc.hdr); i += 2 {
-						req.Header.Set(tc.hdr[i], tc.hdr[i+1])
+						req.Header.Set(tc.hdr[i], strings.ReplaceAll(tc.hdr[i+1], "HOST", req.URL.Host))
 					}
 					resp, err := http.DefaultClient.Do(req)
 					if err != nil {
@@ -148,7 +170,11 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 							t.Errorf("401 without a token hint or WWW-Authenticate: %s %v", b, resp.Header)
 						}
 					case 403:
-						if !strings.Contains(errorOf(t, b), "--api-token") {
+						if tc.msg != "" {
+							if got := errorOf(t, b); got != tc.msg {
+								t.Errorf("403 says %q, want %q", got, tc.msg)
+							}
+						} else if !strings.Contains(errorOf(t, b), "--api-token") {
 							t.Errorf("403 does not say how to enable: %s", b)
 						}
 					}

@@ -1,15 +1,22 @@
 // Package api is the HTTP API of the finder for embedding programs and web
 // pages: the state as JSON, a Server-Sent Events stream of pointing, solver
-// and power events, the latest solve frame as PNG (optionally annotated),
-// and two commands: align the eyepiece on a star and set a goto target.
+// and power events, the latest solve frame as PNG (optionally annotated)
+// with its overlay as JSON, commands (align the eyepiece on a star, set a
+// goto target, the observing log...), a login for the web page, and the
+// page itself (Config.Page).
 //
 // Endpoints (JSON errors are {"error": "..."}):
 //
 //	GET  /api/state          the current state (StateView)
 //	GET  /api/events         SSE: "pointing" (≤ 10/s, on change), "solver" (each attempt), "power" (on change); heartbeat comment every 15 s
 //	GET  /api/frame.png      the latest solve frame; ?annotate=1 draws detections, matches and the target pixel
-//	POST /api/align          {"ra_deg", "dec_deg"} of the star centred in the eyepiece → new target pixel, persisted
+//	GET  /api/frame.json     that frame's overlay (FrameOverlay): detections, matched stars with names, target pixel, the goto target's pixel
+//	POST /api/align          the star centred in the eyepiece → new target pixel, persisted; the body is one of
+//	                         {"ra_deg", "dec_deg"}, {"x", "y"} (a pixel of the solve image, snapped to the
+//	                         nearest detection within 12 px; 409 when none) or {"target": true} (the goto target)
 //	POST /api/goto           {"ra_deg", "dec_deg"} → the current goto target
+//	POST /api/session        {"token"} → a session cookie (log in); GET: {"authenticated", "mutations_enabled"}; DELETE: log out
+//	GET  /, /assets/...      the web page (Config.Page; 404 without one)
 //	GET  /healthz            200 "ok" while the state owner answers within 1 s, else 503
 //
 // Routes are http.ServeMux patterns; a GET route answers HEAD too. Other
@@ -18,9 +25,37 @@
 // settings file's owner, state/config's File); the API never writes the
 // file itself.
 //
-// POST endpoints need the API token (Authorization: Bearer <token>, or
-// X-API-Token: <token>) and answer 401 without it; with no token configured
-// they are disabled (403). Bodies are limited to 64 KiB (413 beyond).
+// Changes (POST, PATCH, DELETE) need the API token (Authorization: Bearer
+// <token>, or X-API-Token: <token>) or a session cookie, and answer 401
+// (with WWW-Authenticate) without; with no token configured they are
+// disabled (403). Bodies are limited to 64 KiB (413 beyond).
+//
+// # Sessions
+//
+// A web page cannot keep the token in a header for EventSource or <img>,
+// and should not keep it in script-readable storage: POST /api/session
+// with {"token": "..."} answers 200 {"authenticated": true,
+// "mutations_enabled": true} and sets pifinder_session (Path=/; HttpOnly;
+// SameSite=Strict; Max-Age=2592000, 30 days), which then counts as the
+// token everywhere. A wrong token is 401, no token configured 403. The
+// cookie is base64url(expiry || random nonce || HMAC-SHA256 of both),
+// keyed by HMAC-SHA256(token, "pifinder session v1"): nothing is stored,
+// so sessions survive a restart, and changing the token ends them all;
+// DELETE /api/session clears the browser's cookie (a copy of it stays
+// valid until it expires or the token changes). The cookie is not Secure:
+// the finder serves plain HTTP on the local network, and a Secure cookie
+// would never come back.
+//
+// Requests authenticated by the cookie, and the login and logout
+// themselves, must come from the page's own origin: net/http's
+// CrossOriginProtection (Sec-Fetch-Site, or Origin against Host for older
+// browsers) refuses the others with 403 {"error": "cross-site request
+// refused"}. SameSite=Strict alone would let a page of another server on
+// the same host (another port is the same site) use the cookie. Requests
+// with a header token skip the check: no page on another site can send
+// those headers, as that needs a CORS preflight this server never grants.
+// A header token, when sent, decides alone: a wrong one is 401 even with a
+// valid cookie.
 //
 // # Who may ask
 //
@@ -42,12 +77,14 @@
 // JSON error. Connections on other transports (a Unix socket, an in-memory
 // pipe) are not checked: no browser reaches them by a name.
 //
-// Reads from another machine (a peer that is not a loopback address, which
-// only happens when the API is bound beyond loopback) need the token too,
-// like the POST endpoints: 401 without it, 403 when no token is configured.
-// Only /healthz stays open to them. Being on the same Wi-Fi is not taken as
-// a permission to watch the camera. (EventSource cannot send the header; a
-// page on another machine reads the stream with fetch and the header.)
+// Reads (GET, HEAD) need no token: the phone at the eyepiece sees the
+// pointing, the camera frame and the chart without logging in, and only
+// changes need the token. With Config.PrivateReads (the --private-reads
+// flag), reads from another machine (a peer that is not a loopback
+// address, which only happens when the API is bound beyond loopback) need
+// the token or a session too: 401 without, 403 when no token is
+// configured; /healthz and GET /api/session stay open, as do the page's
+// own files (GET / and /assets/, which must load to ask for the token).
 // Behind a reverse proxy on this machine the peer is the proxy, so the
 // proxy must do its own checks.
 //

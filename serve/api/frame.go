@@ -21,6 +21,13 @@ type FrameView struct {
 	Stars       [][2]float64 // detections, (x, y) pixels
 	Matched     []state.MatchedStar
 	TargetPixel state.Pixel
+	// Solve is this frame's own solve (the camera centre's RA/Dec/Roll)
+	// and FOV its horizontal field in degrees; Solve.Valid is false when
+	// the frame did not solve. GET /api/frame.json projects the goto
+	// target with them, so the mark sits on this frame's sky even when
+	// newer solves have moved the state on.
+	Solve state.Pointing
+	FOV   float64
 }
 
 // FrameSource gives the latest solve frame; ok is false until there is one.

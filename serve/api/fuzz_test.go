@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"image"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -10,13 +12,15 @@ import (
 	"testing"
 
 	"github.com/pifinder-go/pifinder/internal/sky/geom"
+	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/statetest"
 )
 
 // FuzzMutatingBodies sends every body to every mutating endpoint (the
 // router's own list, so a new endpoint is fuzzed too): no panic, only the
 // documented statuses, JSON errors, out-of-range or unrepresentable RA/Dec
-// refused with 400, and the state unchanged by any refused request.
+// refused with 400, the other forms of POST /api/align judged by
+// checkPostAlign, and the state unchanged by any refused request.
 func FuzzMutatingBodies(f *testing.F) {
 	const fov = 10.2
 	att := geom.Attitude{RA: 83.6331, Dec: 22.0145, Roll: 30}
@@ -44,6 +48,13 @@ func FuzzMutatingBodies(f *testing.F) {
 		`{"ra_deg": 1, "dec_deg": 2, "x": [1, 2, 3]}`,
 		"{\"ra_deg\": 1, \"dec_deg\": 2\x00}",
 		`{"ra_deg": 1e-400, "dec_deg": 1E2}`,
+		// POST /api/align's other forms, and POST /api/session.
+		`{"x": 300, "y": 200}`, `{"x": 0, "y": 0}`, `{"x": 512, "y": 512}`, `{"x": 512.0001, "y": 5}`,
+		`{"x": -1, "y": 5}`, `{"x": 1e308, "y": 0}`, `{"x": 100}`, `{"y": 100}`, `{"x": "1", "y": 2}`,
+		`{"target": true}`, `{"target": false}`, `{"target": 1}`, `{"target": null}`,
+		`{"x": 300, "y": 200, "ra_deg": 1, "dec_deg": 2}`, `{"target": true, "x": 300, "y": 200}`,
+		`{"target": true, "ra_deg": 1}`, `{"x": 300, "dec_deg": 2}`,
+		`{"token": "t0ken"}`, `{"token": ""}`, `{"token": "t0ken", "x": 1}`,
 		``, `{}`, `null`, `"x"`, `{`, strings.Repeat("[", 1000),
 	} {
 		f.Add(s)
@@ -51,7 +62,11 @@ func FuzzMutatingBodies(f *testing.F) {
 	store, _ := statetest.Run(f, solvedState(att.RA, att.Dec, att.Roll, fov))
 	settings := &fakeSettings{}
 	obs := seededLog(f)
-	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs})
+	frame := alignFrame()
+	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs, Frames: fakeFrames{frame}})
+	extraChecks := map[string]func(t *testing.T, body string, rec *httptest.ResponseRecorder, before, after state.State){
+		"POST /api/align": checkPostAlign(frame),
+	}
 	var routes []endpoint
 	for _, e := range srv.endpoints() {
 		if mutating(e.method) {
@@ -82,8 +97,17 @@ func FuzzMutatingBodies(f *testing.F) {
 				check(t, body, rec, before, after)
 				continue
 			}
-			// And so do the log endpoints (log_test.go).
+			// And so do the log endpoints (log_test.go), the session's
+			// (session_test.go), and the align.
 			if check, ok := logBodyChecks[e.method+" "+e.path]; ok {
+				check(t, body, rec, before, after)
+				continue
+			}
+			if check, ok := sessionBodyChecks[e.method+" "+e.path]; ok {
+				check(t, body, rec, before, after)
+				continue
+			}
+			if check, ok := extraChecks[e.method+" "+e.path]; ok {
 				check(t, body, rec, before, after)
 				continue
 			}
@@ -122,6 +146,96 @@ func FuzzMutatingBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// alignFrame is the frame of the align tests: a 512×512 image with
+// detections, two of them 10 px apart.
+func alignFrame() FrameView {
+	return FrameView{
+		Gray:  image.NewGray(image.Rect(0, 0, 512, 512)),
+		Meta:  state.FrameMeta{Seq: 9, Width: 512, Height: 512},
+		Stars: [][2]float64{{300.25, 200.5}, {100, 100}, {110, 100}, {math.NaN(), 50}, {500, 20}},
+	}
+}
+
+// checkPostAlign judges one POST /api/align of the fuzz test against the
+// frame the server has: 200 only for one well-formed form (a position in
+// range, a pixel near a detection, or the target with a target set), the
+// new pixel that of the form, 400 for a malformed body or a mix of forms,
+// 409 only for a well-formed one.
+func checkPostAlign(frame FrameView) func(t *testing.T, body string, rec *httptest.ResponseRecorder, before, after state.State) {
+	return func(t *testing.T, body string, rec *httptest.ResponseRecorder, before, after state.State) {
+		t.Helper()
+		var req alignRequest
+		strict := strictJSON(body, &req)
+		form, _ := req.form()
+		wellFormed := strict && form != ""
+		inside := form == "pixel" && *req.X >= 0 && *req.Y >= 0 && *req.X <= 512 && *req.Y <= 512
+		switch rec.Code {
+		case http.StatusOK:
+			if !wellFormed {
+				t.Fatalf("POST /api/align %q accepted, but it is not one form of the documented fields", body)
+			}
+			if after.Version == before.Version {
+				t.Errorf("POST /api/align %q: 200 but the state did not change", body)
+			}
+			var rep alignReply
+			if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil || rep.TargetPixel != (PixelView{Y: after.TargetPixel.Y, X: after.TargetPixel.X}) {
+				t.Errorf("POST /api/align %q: reply %s, state %+v (%v)", body, rec.Body, after.TargetPixel, err)
+			}
+			switch form {
+			case "sky":
+				if !inRange(*req.RA, *req.Dec) {
+					t.Errorf("%q: out of range but accepted", body)
+				}
+			case "target":
+				if !before.HasTarget {
+					t.Errorf("%q: accepted with no target", body)
+				}
+			case "pixel":
+				near := false
+				for _, s := range frame.Stars {
+					near = near || s[0] == after.TargetPixel.X && s[1] == after.TargetPixel.Y && math.Hypot(s[0]-*req.X, s[1]-*req.Y) <= SnapRadius
+				}
+				if !near {
+					t.Errorf("%q: target pixel %+v is not a detection near the pixel", body, after.TargetPixel)
+				}
+			}
+			if !finite(after.TargetPixel.X, after.TargetPixel.Y) {
+				t.Errorf("%q: target pixel %+v", body, after.TargetPixel)
+			}
+			return
+		case http.StatusConflict:
+			if !wellFormed {
+				t.Errorf("POST /api/align %q: 409 for a malformed body", body)
+			}
+			if form == "pixel" {
+				if _, err := snapToStar(frame, *req.X, *req.Y, SnapRadius); err == nil {
+					t.Errorf("%q: 409 but a detection is near", body)
+				}
+			}
+		case http.StatusBadRequest:
+			if wellFormed && (form == "target" || form == "sky" && inRange(*req.RA, *req.Dec) || inside) {
+				t.Errorf("POST /api/align %q: 400 for a well-formed body", body)
+			}
+		case http.StatusRequestEntityTooLarge:
+		default:
+			t.Fatalf("POST /api/align %q: status %d: %s", body, rec.Code, rec.Body)
+		}
+		checkRefused(t, "POST /api/align", body, rec, before, after)
+	}
+}
+
+// strictJSON decodes body into v as the API does: one JSON object of
+// known fields, nothing after it but white space.
+func strictJSON(body string, v any) bool {
+	d := json.NewDecoder(strings.NewReader(body))
+	d.DisallowUnknownFields()
+	if d.Decode(v) != nil {
+		return false
+	}
+	_, err := d.Token()
+	return err == io.EOF
 }
 
 func inRange(ra, dec float64) bool {

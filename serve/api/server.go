@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,8 +50,17 @@ const (
 type Config struct {
 	Store *state.Store
 	Log   zerolog.Logger
-	// Token authorises the mutating endpoints (POST). Empty disables them.
+	// Token authorises the mutating endpoints (POST, PATCH, DELETE), sent
+	// in a header or exchanged for a session cookie (POST /api/session).
+	// Empty disables them.
 	Token string
+	// PrivateReads makes reads from another machine (the state, the event
+	// stream, the camera frame...) need the token or a session too. False
+	// (the default): every read is open, only changes need the token.
+	PrivateReads bool
+	// Page serves the web page: GET / and GET /assets/..., with no token
+	// ever (the page must load to ask for it). Nil: those paths are 404.
+	Page http.Handler
 	// Frames gives the latest solve frame for GET /api/frame.png; nil means none.
 	Frames FrameSource
 	// Annotate draws the annotated frame; nil means the package's Annotate.
@@ -128,6 +136,8 @@ type Server struct {
 	alignMu sync.Mutex
 	// obs is the observing log, opened on first use (log.go).
 	obs obsLogHolder
+	// sess issues and checks the session cookies (session.go).
+	sess *sessions
 }
 
 // New returns a server for cfg, filling in defaults.
@@ -162,6 +172,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, connSlots: make(chan struct{}, cfg.MaxConns)}
 	s.frames.gate = make(chan struct{}, 1)
 	s.obs = obsLogHolder{log: cfg.ObsLog, open: cfg.OpenObsLog}
+	s.sess = newSessions(cfg.Token)
 	var bad []string
 	s.hosts, bad = newHostPolicy(cfg.AllowedHosts)
 	for _, b := range bad {
@@ -210,10 +221,11 @@ func (s *Server) endpoints() []endpoint {
 		{http.MethodGet, "/api/state", s.getState},
 		{http.MethodGet, "/api/events", s.getEvents},
 		{http.MethodGet, "/api/frame.png", s.getFrame},
+		{http.MethodGet, "/api/frame.json", s.getFrameJSON},
 		{http.MethodPost, "/api/align", s.postAlign},
 		{http.MethodPost, "/api/goto", s.postGoto},
 		{http.MethodGet, "/healthz", s.getHealth},
-	}, append(s.targetEndpoints(), s.logEndpoints()...)...)
+	}, slices.Concat(s.targetEndpoints(), s.logEndpoints(), s.sessionEndpoints())...)
 }
 
 // mutating reports whether requests with method change something and so
@@ -222,22 +234,36 @@ func mutating(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead
 }
 
-// openToOtherMachines lists the reads that need no token even from another
-// machine: the health check says nothing about the sky or the camera.
-var openToOtherMachines = map[string]bool{"/healthz": true}
+// openToOtherMachines lists the reads that need no token from another
+// machine even with Config.PrivateReads: the health check says nothing
+// about the sky or the camera, and the page must learn whether to ask for
+// the token.
+var openToOtherMachines = map[string]bool{"/healthz": true, "/api/session": true}
+
+// selfAuthorised lists the changes that need no token: logging in (the
+// token is in the body) and out. They get the cross-site check only.
+var selfAuthorised = map[string]bool{"POST /api/session": true, "DELETE /api/session": true}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, e := range s.endpoints() {
 		h := e.handle
 		switch {
+		case selfAuthorised[e.method+" "+e.path]:
+			h = s.sameOrigin(h)
 		case mutating(e.method):
 			h = s.authorised(h, "mutating endpoints are disabled: start with --api-token to enable them")
-		case !openToOtherMachines[e.path]:
+		case s.cfg.PrivateReads && !openToOtherMachines[e.path]:
 			h = s.remoteReadAuthorised(h)
 		}
 		// A GET pattern serves HEAD too.
 		mux.HandleFunc(e.method+" "+e.path, h)
+	}
+	if s.cfg.Page != nil {
+		// No token check: the page has to load to ask for the token.
+		// The Host check below still applies.
+		mux.Handle("GET /{$}", s.cfg.Page)
+		mux.Handle("GET /assets/", s.cfg.Page)
 	}
 	return s.checkHost(jsonErrors{mux})
 }
@@ -341,7 +367,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv.RegisterOnShutdown(func() {
 		fresh.Range(func(c, _ any) bool { c.(net.Conn).Close(); return true })
 	})
-	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Bool("mutations", s.cfg.Token != "").
+	s.cfg.Log.Info().Str("addr", ln.Addr().String()).Bool("mutations", s.cfg.Token != "").Bool("private_reads", s.cfg.PrivateReads).
 		Int("max_conns", s.cfg.MaxConns).Int("max_streams", s.cfg.MaxStreams).Msg("http api listening")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -426,10 +452,10 @@ func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) {
 // connKey is the context key of a request's connection (set by Serve).
 type connKey struct{}
 
-// remoteReadAuthorised wraps a read handler: requests from another machine
-// need the token too.
+// remoteReadAuthorised wraps a read handler for Config.PrivateReads:
+// requests from another machine need the token or a session too.
 func (s *Server) remoteReadAuthorised(h http.HandlerFunc) http.HandlerFunc {
-	auth := s.authorised(h, "reads from another machine need the API token: start with --api-token and send it")
+	auth := s.authorised(h, "reads from another machine need the API token (--private-reads is set): start with --api-token and send it or log in")
 	return func(w http.ResponseWriter, r *http.Request) {
 		if transportOf(r).remote {
 			auth(w, r)
@@ -440,20 +466,24 @@ func (s *Server) remoteReadAuthorised(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // authorised wraps a handler with the token check; disabled is the reply
-// (403) when no token is configured.
+// (403) when no token is configured. A header token or a valid session
+// cookie passes (see credentialsOf); by cookie, the request must also
+// pass the cross-site check (403).
 func (s *Server) authorised(h http.HandlerFunc, disabled string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Token == "" {
 			writeError(w, http.StatusForbidden, disabled)
 			return
 		}
-		got := r.Header.Get("X-API-Token")
-		if a := r.Header.Get("Authorization"); got == "" && len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
-			got = strings.TrimSpace(a[7:])
-		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+		switch s.credentialsOf(r) {
+		case credHeader:
+		case credCookie:
+			if s.crossSite(w, r) {
+				return
+			}
+		default:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pifinder"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong API token: send Authorization: Bearer <token> or X-API-Token: <token>")
+			writeError(w, http.StatusUnauthorized, "missing or wrong API token: send Authorization: Bearer <token> or X-API-Token: <token>, or log in (POST /api/session)")
 			return
 		}
 		h(w, r)
