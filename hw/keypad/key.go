@@ -71,7 +71,7 @@ type Kind uint8
 
 const (
 	// Press is a short press, reported when the key is released before
-	// LongPress (or, for keys that repeat, when it goes down).
+	// LongPress (or, for up and down, before they start repeating).
 	Press Kind = iota + 1
 	// Long is a press held longer than LongPress, reported once while held.
 	Long
@@ -123,11 +123,15 @@ func (e Event) String() string {
 	return s
 }
 
-// Timing of the matrix scan, as PiFinder's keyboard_pi.py.
+// Timing of the keys, as PiFinder's keyboard_pi.py (brickbots/PiFinder,
+// python/PiFinder/keyboard_pi.py run_keyboard): it scans at 60 Hz and a
+// key held more than scan_freq scans (1 s) long-presses; up and down then
+// repeat instead, the hold counter reset to int(60/1.05) = 57 so that a
+// Repeat follows every 4 scans (4/60 s).
 const (
 	LongPress   = time.Second            // held longer: a Long event
-	RepeatDelay = 500 * time.Millisecond // up/down held this long start repeating
-	RepeatEvery = 100 * time.Millisecond // then one Repeat each
+	RepeatDelay = time.Second            // up/down held this long start repeating
+	RepeatEvery = 4 * (time.Second / 60) // then one Repeat each: 4 scans, 66.7 ms
 )
 
 // Input is a source of key events: the GPIO matrix, a USB keyboard, the
