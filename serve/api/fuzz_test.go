@@ -63,9 +63,10 @@ func FuzzMutatingBodies(f *testing.F) {
 	settings := &fakeSettings{}
 	obs := seededLog(f)
 	frame := alignFrame()
-	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs, Frames: fakeFrames{frame}})
+	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs, Frames: fakeFrames{frame}, Screen: &fakeScreen{}})
 	extraChecks := map[string]func(t *testing.T, body string, rec *httptest.ResponseRecorder, before, after state.State){
 		"POST /api/align": checkPostAlign(frame),
+		"POST /api/keys":  checkPostKeys,
 	}
 	var routes []endpoint
 	for _, e := range srv.endpoints() {

@@ -61,6 +61,9 @@ type Config struct {
 	// Page serves the web page: GET / and GET /assets/..., with no token
 	// ever (the page must load to ask for it). Nil: those paths are 404.
 	Page http.Handler
+	// Screen is the device screen for GET /api/screen.png and POST
+	// /api/keys (the page's remote view); nil: they answer 404.
+	Screen Screen
 	// Frames gives the latest solve frame for GET /api/frame.png; nil means none.
 	Frames FrameSource
 	// Annotate draws the annotated frame; nil means the package's Annotate.
@@ -225,7 +228,7 @@ func (s *Server) endpoints() []endpoint {
 		{http.MethodPost, "/api/align", s.postAlign},
 		{http.MethodPost, "/api/goto", s.postGoto},
 		{http.MethodGet, "/healthz", s.getHealth},
-	}, slices.Concat(s.targetEndpoints(), s.logEndpoints(), s.sessionEndpoints())...)
+	}, slices.Concat(s.targetEndpoints(), s.logEndpoints(), s.sessionEndpoints(), s.screenEndpoints())...)
 }
 
 // mutating reports whether requests with method change something and so
@@ -251,6 +254,8 @@ func (s *Server) routes() http.Handler {
 		switch {
 		case selfAuthorised[e.method+" "+e.path]:
 			h = s.sameOrigin(h)
+		case loopbackWhenNoToken[e.method+" "+e.path]:
+			h = s.keysAuthorised(h)
 		case mutating(e.method):
 			h = s.authorised(h, "mutating endpoints are disabled: start with --api-token to enable them")
 		case s.cfg.PrivateReads && !openToOtherMachines[e.path]:
