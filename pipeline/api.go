@@ -57,6 +57,7 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 		// The Host check (DNS rebinding) also accepts <hostname>.local.
 		AllowedHosts: api.MachineHostNames(),
 		PrivateReads: cfg.PrivateReads, // --private-reads
+		Tuning:       p.tuning,
 	}
 	if obs != nil {
 		apiCfg.OpenObsLog = obs.get

@@ -254,9 +254,9 @@ func (p *Pipeline) openIntegrator(cfg Config) (*integrator.Integrator, error) {
 	return integrator.New(icfg)
 }
 
-func cameraWorker(cfg Config, st *state.Store, h *camera.Handoff, c openedCamera) Worker {
+func cameraWorker(cfg Config, st *state.Store, h *camera.Handoff, c openedCamera, cmds <-chan camera.Command) Worker {
 	w := &camera.Worker{
-		Source: c.src, Store: st, Handoff: h, Log: workerLog(cfg.Log, "camera"),
+		Source: c.src, Store: st, Handoff: h, Log: workerLog(cfg.Log, "camera"), Commands: cmds,
 		ExposureUS: cfg.ExposureUS, AutoExposure: cfg.ExposureUS == 0, Lens: c.lens,
 	}
 	return Worker{Name: "camera", Run: w.Run}

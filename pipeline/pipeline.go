@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pifinder-go/pifinder/camera"
+	"github.com/pifinder-go/pifinder/power"
 	"github.com/pifinder-go/pifinder/solver"
 	"github.com/pifinder-go/pifinder/state"
 )
@@ -20,6 +21,7 @@ type Pipeline struct {
 	solverW *solver.Worker
 	lx200Ln net.Listener
 	httpLn  net.Listener
+	tuning  *tuning // the live settings (settings.go)
 	closers []func() error
 	log     zerolog.Logger
 }
@@ -119,14 +121,19 @@ func (p *Pipeline) open(cfg Config) error {
 		Solver: slv, Store: st, Frames: handoff, Out: solves, Log: workerLog(cfg.Log, "solver"),
 		Detect: detectOptions(), FOVEstimate: cam.fov, FOVMaxError: cam.fovErr,
 	}
+	pm := power.NewManager(st, sleep, workerLog(cfg.Log, "power"))
+	camCmds := make(chan camera.Command, 1)
+	p.tuning = newTuning(cfg, settings, st, file, firstNonEmpty(cfg.SleepTimeout, settings.SleepTimeout, "30s"))
+	p.tuning.power, p.tuning.solverW, p.tuning.camCmds = pm, p.solverW, camCmds
+	p.tuning.lensSetsFOV = cfg.Source == nil && cfg.camera() == "rpicam" && cfg.FOVEstimate == FOVFromSource
 	p.runner = Runner{
 		Store: st, Log: cfg.Log, Fault: cfg.Fault,
 		Workers: []Worker{
-			cameraWorker(cfg, st, handoff, cam),
+			cameraWorker(cfg, st, handoff, cam, camCmds),
 			{Name: "solver", Run: p.solverW.Run},
 			{Name: "integrator", Run: func(ctx context.Context) error { return integ.Run(ctx, st, solves) }},
 			imuWorker(cfg, st, dev, settings.IMUThresholdScale),
-			NewPowerWorker(st, sleep, cfg.Log),
+			{Name: "power", Run: pm.Run},
 			NewSummaryWorker(st, cfg.SummaryInterval, cfg.Log),
 		},
 	}

@@ -3,7 +3,9 @@ package power
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pifinder-go/pifinder/internal/wait"
@@ -40,6 +42,28 @@ type Manager struct {
 	Log     zerolog.Logger
 
 	keys chan keyReq
+	// live is the timeout set by SetTimeout while running (nanoseconds;
+	// noLiveTimeout until the first call, when Timeout applies).
+	live atomic.Int64
+}
+
+const noLiveTimeout = math.MinInt64
+
+// SetTimeout changes the sleep timeout of a running manager (0: never
+// sleep); it takes effect at the next tick and counts from the last key
+// press, as a setting changed in the menu does on PiFinder. Safe for
+// concurrent use.
+func (m *Manager) SetTimeout(d time.Duration) {
+	m.live.Store(int64(max(d, 0)))
+	m.Log.Info().Dur("sleep_timeout", d).Msg("power: sleep timeout changed")
+}
+
+// timeout is the timeout in force.
+func (m *Manager) timeout() time.Duration {
+	if v := m.live.Load(); v != noLiveTimeout {
+		return time.Duration(v)
+	}
+	return m.Timeout
 }
 
 type keyReq struct {
@@ -49,7 +73,9 @@ type keyReq struct {
 
 // NewManager returns a manager; call Run in its own goroutine.
 func NewManager(st *state.Store, timeout time.Duration, log zerolog.Logger) *Manager {
-	return &Manager{Store: st, Timeout: timeout, Log: log, keys: make(chan keyReq)}
+	m := &Manager{Store: st, Timeout: timeout, Log: log, keys: make(chan keyReq)}
+	m.live.Store(noLiveTimeout)
+	return m
 }
 
 // Press reports a key press. It returns false when the key woke the device
@@ -138,12 +164,12 @@ func (m *Manager) Run(ctx context.Context) error {
 			}
 			now := time.Now()
 			switch {
-			case m.Timeout <= 0:
+			case m.timeout() <= 0:
 				lastActivity = now
 				if snap.Power == state.Asleep {
 					err = setPower(state.Awake)
 				}
-			case snap.Power == state.Awake && now.Sub(lastActivity) > m.Timeout:
+			case snap.Power == state.Awake && now.Sub(lastActivity) > m.timeout():
 				err = setPower(state.Asleep)
 			case snap.Power == state.Asleep && snap.HasIMU && snap.IMU.Moving:
 				lastActivity = now

@@ -54,6 +54,7 @@ type Worker struct {
 	// (default one second); copying every frame would cost 256 KiB a frame.
 	FrameViewEvery time.Duration
 
+	fovHint     atomic.Pointer[[2]float64] // SetFOVHint's, when called
 	latest      atomic.Pointer[FrameView]
 	lastView    time.Time
 	lastAttempt time.Time
@@ -62,6 +63,22 @@ type Worker struct {
 	failStreak  int
 	logLimit    *ratelog.Limiter
 	centroids   []Centroid
+}
+
+// SetFOVHint changes the field hint of a running worker (a lens changed in
+// the settings): fov degrees (0: blind) within maxErr (0: 15 %). The next
+// frame uses it. Safe for concurrent use.
+func (w *Worker) SetFOVHint(fov, maxErr float64) {
+	w.fovHint.Store(&[2]float64{fov, maxErr})
+	w.Log.Info().Float64("fov_estimate", fov).Msg("solver: field hint changed")
+}
+
+// FOVHint is the field hint in force: SetFOVHint's, else FOVEstimate's.
+func (w *Worker) FOVHint() (fov, maxErr float64) {
+	if h := w.fovHint.Load(); h != nil {
+		return h[0], h[1]
+	}
+	return w.FOVEstimate, w.FOVMaxError
 }
 
 // LatestFrame returns the most recent frame copy, if any.
@@ -156,12 +173,13 @@ func (w *Worker) solveFrame(ctx context.Context, det *detect.Detector, f *camera
 	}
 	b := f.Gray.Bounds()
 	tp := snap.TargetPixel
+	fov, fovErr := w.FOVHint()
 	req := Request{
 		Centroids:   w.centroids,
 		Width:       b.Dx(),
 		Height:      b.Dy(),
-		FOVEstimate: w.FOVEstimate,
-		FOVMaxError: w.FOVMaxError,
+		FOVEstimate: fov,
+		FOVMaxError: fovErr,
 		TargetPixel: &[2]float64{tp.Y, tp.X},
 	}
 	if est := snap.Estimate.Camera.Estimate; est.Valid && w.lastFOV > 0 && f.Meta.ExposureEnd.Sub(snap.Estimate.EstimateTime) < priorMaxAge {

@@ -63,6 +63,10 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 		"DELETE /api/log/{id}":   ``,
 		"POST /api/lists":        "name\nM 31\n",
 		"DELETE /api/lists/{id}": ``,
+		// settings_test.go
+		"PATCH /api/settings": `{"lens": "16mm"}`,
+		"POST /api/site":      `{"lat": 51.5, "lon": -0.12, "source": "phone"}`,
+		"POST /api/time":      `{"unix_ms": 1796420000000, "force": true}`,
 	}
 
 	var mut []endpoint
@@ -135,7 +139,8 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 					store, _ := statetest.Run(t, solvedState(att.RA, att.Dec, att.Roll, fov))
 					settings := &fakeSettings{}
 					obs := seededLog(t)
-					base := serve(t, Config{Store: store, Token: tc.configured, Settings: settings, ObsLog: obs})
+					tun := newFakeTuning()
+					base := serve(t, Config{Store: store, Token: tc.configured, Settings: settings, ObsLog: obs, Tuning: tun})
 					logBefore := logPrint(t, obs)
 					before, err := store.Snapshot(context.Background())
 					if err != nil {
@@ -158,7 +163,7 @@ func TestMutatingEndpointsNeedToken(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					logChanged := logPrint(t, obs) != logBefore
+					logChanged := logPrint(t, obs) != logBefore || tun.applied() != 0
 					switch tc.code {
 					case 200:
 						if after.Version == before.Version && !logChanged {

@@ -55,6 +55,11 @@ func FuzzMutatingBodies(f *testing.F) {
 		`{"x": 300, "y": 200, "ra_deg": 1, "dec_deg": 2}`, `{"target": true, "x": 300, "y": 200}`,
 		`{"target": true, "ra_deg": 1}`, `{"x": 300, "dec_deg": 2}`,
 		`{"token": "t0ken"}`, `{"token": ""}`, `{"token": "t0ken", "x": 1}`,
+		// PATCH /api/settings, POST /api/site and /api/time.
+		`{"sleep_timeout": "2m"}`, `{"sleep_timeout": "Off"}`, `{"exposure": "auto"}`, `{"exposure": 20000}`, `{"exposure": -1}`,
+		`{"lens": "16mm", "mount": "eq"}`, `{"screen_brightness": 255}`, `{"screen_brightness": 256}`, `{"sensor": "x"}`,
+		`{"lat": 51.5, "lon": -0.12, "alt_m": 30, "source": "phone"}`, `{"lat": 91, "lon": 0, "source": "manual"}`,
+		`{"unix_ms": 1796420000000}`, `{"unix_ms": 1796420000, "force": true}`,
 		``, `{}`, `null`, `"x"`, `{`, strings.Repeat("[", 1000),
 	} {
 		f.Add(s)
@@ -63,10 +68,14 @@ func FuzzMutatingBodies(f *testing.F) {
 	settings := &fakeSettings{}
 	obs := seededLog(f)
 	frame := alignFrame()
-	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs, Frames: fakeFrames{frame}, Screen: &fakeScreen{}})
+	tun := newFakeTuning()
+	srv := New(Config{Store: store, Token: token, Settings: settings, AlignMaxAge: -1, ObsLog: obs, Frames: fakeFrames{frame}, Screen: &fakeScreen{}, Tuning: tun})
 	extraChecks := map[string]func(t *testing.T, body string, rec *httptest.ResponseRecorder, before, after state.State){
-		"POST /api/align": checkPostAlign(frame),
-		"POST /api/keys":  checkPostKeys,
+		"POST /api/align":     checkPostAlign(frame),
+		"POST /api/keys":      checkPostKeys,
+		"PATCH /api/settings": checkSettingsBody(tun),
+		"POST /api/site":      checkSiteBody,
+		"POST /api/time":      checkTimeBody,
 	}
 	var routes []endpoint
 	for _, e := range srv.endpoints() {

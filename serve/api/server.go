@@ -72,6 +72,8 @@ type Config struct {
 	// POST /api/align saves the new target pixel through it. Nil: the
 	// alignment is not persisted (the reply says "persisted": false).
 	Settings Settings
+	// Tuning serves GET and PATCH /api/settings (settings.go); nil: 404.
+	Tuning Tuning
 	// MaxBodyBytes bounds request bodies (default 64 KiB); larger gets 413.
 	MaxBodyBytes int64
 	// PointingInterval is the minimum time between two pointing events of
@@ -225,10 +227,11 @@ func (s *Server) endpoints() []endpoint {
 		{http.MethodGet, "/api/events", s.getEvents},
 		{http.MethodGet, "/api/frame.png", s.getFrame},
 		{http.MethodGet, "/api/frame.json", s.getFrameJSON},
+		{http.MethodGet, "/api/chart.svg", s.getChart},
 		{http.MethodPost, "/api/align", s.postAlign},
 		{http.MethodPost, "/api/goto", s.postGoto},
 		{http.MethodGet, "/healthz", s.getHealth},
-	}, slices.Concat(s.targetEndpoints(), s.logEndpoints(), s.sessionEndpoints(), s.screenEndpoints())...)
+	}, slices.Concat(s.targetEndpoints(), s.logEndpoints(), s.sessionEndpoints(), s.screenEndpoints(), s.settingsEndpoints())...)
 }
 
 // mutating reports whether requests with method change something and so

@@ -108,6 +108,9 @@ type Config struct {
 	// RecentTargets are the latest targets, newest first, at most
 	// state.MaxRecent.
 	RecentTargets []RecentTarget `json:"recent_targets"`
+	// ScreenBrightness is the OLED's and the keypad backlight's brightness,
+	// 0 (dimmest) to 255.
+	ScreenBrightness int `json:"screen_brightness"`
 
 	// Extra holds keys this package does not know, written back as they were.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -127,8 +130,14 @@ func Default() Config {
 		HTTPAddr:          "127.0.0.1:8080",
 		MountType:         targets.AltAz.String(),
 		RecentTargets:     []RecentTarget{},
+		ScreenBrightness:  DefaultScreenBrightness,
 	}
 }
+
+// DefaultScreenBrightness is the screen brightness PiFinder starts with:
+// about half (its display menu's middle step), dim enough for dark-adapted
+// eyes at the red palette.
+const DefaultScreenBrightness = 128
 
 // SleepTimeoutDuration returns the sleep timeout; ok is false for "Off".
 func (c Config) SleepTimeoutDuration() (d time.Duration, ok bool, err error) {
@@ -237,6 +246,10 @@ func (c *Config) fix(def Config) []string {
 	if !(c.IMUThresholdScale > 0 && c.IMUThresholdScale <= 100) {
 		p = append(p, fmt.Sprintf("imu_threshold_scale %g out of (0, 100]", c.IMUThresholdScale))
 		c.IMUThresholdScale = def.IMUThresholdScale
+	}
+	if !(c.ScreenBrightness >= 0 && c.ScreenBrightness <= 255) {
+		p = append(p, fmt.Sprintf("screen_brightness %d out of [0, 255]", c.ScreenBrightness))
+		c.ScreenBrightness = def.ScreenBrightness
 	}
 	kept := c.Locations[:0:0]
 	for i, l := range c.Locations {
