@@ -160,6 +160,8 @@ type flags struct {
 	screenDirection string
 	mount           string
 	sleepTimeout    string
+	display, keypad string
+	simObserver     bool
 	db              string
 	record          string
 	lx200           string
@@ -200,6 +202,9 @@ func newFlags(stderr io.Writer) *flags {
 	fs.StringVar(&f.i2cBus, "i2c-bus", "1", "with --imu bno055: the I2C bus of the BNO055, by number (1 is /dev/i2c-1, the Pi's GPIO 2/3 bus PiFinder uses) or periph name; never guessed, as the lowest-numbered bus can be the camera's")
 	fs.StringVar(&f.mount, "mount", "", "mount type for the push-to guidance: altaz (moves in azimuth and altitude) or eq (in RA and Dec) (default: config file's mount_type, else altaz)")
 	fs.StringVar(&f.screenDirection, "screen-direction", "", "PiFinder build (IMU mounting): flat, left, right, straight, flat3, as_bloom, as_heart, rev4_left, rev4_right, rev4_straight (default: config file, else right)")
+	fs.StringVar(&f.display, "display", "", "device screen: ssd1351 (PiFinder's 128x128 OLED on SPI0), ssd1333 (rev4's 176x176), sim (shown only in the web page's remote view) or none (default: with --camera rpicam the build's panel, ssd1333 for rev4_* builds; else sim)")
+	fs.StringVar(&f.keypad, "keypad", "", "keypad: gpio (PiFinder's key matrix and its PWM backlight) or none; the web page's remote keypad always works (default: gpio with --camera rpicam and a panel, else none)")
+	fs.BoolVar(&f.simObserver, "sim-observer", false, "with --camera sim: a simulated person pushes the simulated telescope along the push-to guidance to each target set (for trying the guidance, and the web page, without a telescope)")
 	fs.StringVar(&f.sleepTimeout, "sleep-timeout", "", "inactivity before sleeping, e.g. 30s, 1m, or Off (default: config file, else 30s)")
 	fs.StringVar(&f.db, "db", "", "solver pattern database file (default: the one built into the binary)")
 	fs.StringVar(&f.record, "record", "", "record the session (solves and IMU samples) to this JSON-lines file; replay it with: pifinder replay FILE")
@@ -350,6 +355,10 @@ func (f *flags) config(log zerolog.Logger) (pipeline.Config, error) {
 		I2CBus:          f.i2cBus,
 		ScreenDirection: f.screenDirection,
 		SleepTimeout:    f.sleepTimeout,
+		Display:         f.display,
+		Keypad:          f.keypad,
+		SimObserver:     f.simObserver,
+		Version:         version(),
 		DBPath:          f.db,
 		RecordPath:      f.record,
 		LX200Addr:       f.lx200,

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/pifinder-go/pifinder/serve/api"
+	"github.com/pifinder-go/pifinder/serve/web"
 	"github.com/pifinder-go/pifinder/solver"
 	"github.com/pifinder-go/pifinder/state"
 	"github.com/pifinder-go/pifinder/state/config"
@@ -26,13 +27,8 @@ func (f frameSource) LatestFrame() (api.FrameView, bool) {
 
 // openAPI opens the HTTP API's listener and adds its worker. The API saves
 // the alignment through the settings file's owner (nil: nothing persisted).
-func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
-	// The observing log is checked even with the API off, so a bad
-	// --obslog is reported whatever else is set (obslog.go).
-	obs, err := p.openObsLog(cfg)
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) openAPI(cfg Config, file *config.File, obs *lazyObsLog, screen *remoteScreen) error {
+	var err error
 	ln := cfg.HTTPListener
 	if ln == nil {
 		if cfg.HTTPAddr == "" {
@@ -58,9 +54,13 @@ func (p *Pipeline) openAPI(cfg Config, file *config.File) error {
 		AllowedHosts: api.MachineHostNames(),
 		PrivateReads: cfg.PrivateReads, // --private-reads
 		Tuning:       p.tuning,
+		Page:         web.Handler(), // GET / and /assets/: the phone page
 	}
 	if obs != nil {
 		apiCfg.OpenObsLog = obs.get
+	}
+	if screen != nil { // a nil *remoteScreen in the interface would not be nil
+		apiCfg.Screen = screen
 	}
 	srv := api.New(apiCfg)
 	p.runner.Workers = append(p.runner.Workers, Worker{Name: "http", Run: func(ctx context.Context) error { return srv.Serve(ctx, ln) }})

@@ -14,8 +14,10 @@ import (
 
 	"github.com/pifinder-go/pifinder/camera"
 	"github.com/pifinder-go/pifinder/camera/rawconv"
+	"github.com/pifinder-go/pifinder/hw/display"
 	"github.com/pifinder-go/pifinder/hw/imu"
 	"github.com/pifinder-go/pifinder/hw/imu/simimu"
+	"github.com/pifinder-go/pifinder/hw/keypad"
 	"github.com/pifinder-go/pifinder/hw/mount"
 	"github.com/pifinder-go/pifinder/hw/simworld"
 	"github.com/pifinder-go/pifinder/power"
@@ -94,6 +96,10 @@ type Config struct {
 	// World is the simulated telescope shared by the sim camera and IMU;
 	// nil: the default script starting now.
 	World *simworld.World
+	// SimObserver adds a simulated person at the simulated telescope who
+	// follows the push-to guidance to each target set (simobserver.go);
+	// it needs the simulated sky camera.
+	SimObserver bool
 	// SimIMU tunes the simulated IMU (drift, noise...); nil: 3″/s drift, 1″ noise.
 	SimIMU *simimu.Config
 
@@ -107,6 +113,20 @@ type Config struct {
 	// DefaultObsLogPath()); "" turns the log off. It is checked at start
 	// and opened on first use (obslog.go).
 	ObsLogPath string
+
+	// Display is the device screen: "ssd1351" (PiFinder's 128×128 OLED),
+	// "ssd1333" (rev4's 176×176), "sim" (drawn for the web page's remote
+	// view only) or "none"; "" the build's (see displayName). Keypad is
+	// "gpio" (PiFinder's key matrix) or "none"; "" the build's.
+	Display, Keypad string
+	// DisplayDevice and KeyInput are an embedder's own screen and keys,
+	// used instead of Display and besides Keypad; the pipeline closes them.
+	DisplayDevice display.Display
+	KeyInput      keypad.Input
+
+	// Version is the program's version, shown by the device screen's
+	// About page.
+	Version string
 }
 
 // AddrFromSettings, as LX200Addr or HTTPAddr, takes the address from the
@@ -155,6 +175,9 @@ func badSetting(flag, value string, format string, args ...any) error {
 // check validates the settings a user types, before anything is opened, so
 // that a mistake is one clear line and nothing to clean up.
 func (c *Config) check() error {
+	if err := c.checkScreen(); err != nil { // screen_devices.go
+		return err
+	}
 	if c.Source == nil && !slices.Contains(CameraNames, c.camera()) {
 		return badSetting("--camera", c.Camera, "unknown camera (want %s)", strings.Join(CameraNames, ", "))
 	}
@@ -206,6 +229,9 @@ func (c *Config) check() error {
 	}
 	if err := c.checkMount(); err != nil {
 		return err
+	}
+	if c.SimObserver && (c.Source != nil || c.camera() != "sim") {
+		return badSetting("--sim-observer", "", "needs the simulated sky (--camera sim): the observer pushes the simulated telescope")
 	}
 	if c.Fault.Kind != "" && c.Fault.Kind != "owner-panic" && c.Fault.Kind != "owner-error" {
 		return badSetting("--fault", c.Fault.Kind, "unknown fault")

@@ -36,10 +36,9 @@ var (
 
 // Arrival rules of the test.
 const (
-	arriveDeg      = 0.25             // the target within this of the eyepiece axis at the end
-	observerLimit  = 60 * time.Second // of simulated time from the target being set
-	agreeArcmin    = 1.0              // the guidance's separation against the truth at the end
-	observerStopAt = 0.1              // the observer stops pushing below this separation
+	arriveDeg     = 0.25             // the target within this of the eyepiece axis at the end
+	observerLimit = 60 * time.Second // of simulated time from the target being set
+	agreeArcmin   = 1.0              // the guidance's separation against the truth at the end
 )
 
 type observerRun struct {
@@ -119,7 +118,7 @@ func observe(t *testing.T, tg targets.Target, mount targets.Mount, seed uint64) 
 	}
 	run.altDeg, _ = astro.AltAz(tra, tdec, site, observerDate, astro.Weather{})
 	run.startDeg = 30 + 90*rng.Float64()
-	start := offset(tra, tdec, run.startDeg, 360*rng.Float64())
+	start := offsetBy(tra, tdec, run.startDeg, 360*rng.Float64())
 	start.Roll = 360 * rng.Float64()
 
 	t0 := time.Now()
@@ -236,45 +235,81 @@ func observe(t *testing.T, tg targets.Target, mount targets.Mount, seed uint64) 
 	return run
 }
 
-// offset returns the position dist degrees from (ra, dec) towards position
-// angle pa (degrees from north through east).
-func offset(ra, dec, dist, pa float64) geom.Attitude {
-	const d = math.Pi / 180
-	a, de, r, q := ra*d, dec*d, dist*d, pa*d
-	v := [3]float64{math.Cos(de) * math.Cos(a), math.Cos(de) * math.Sin(a), math.Sin(de)}
-	north := [3]float64{-math.Sin(de) * math.Cos(a), -math.Sin(de) * math.Sin(a), math.Cos(de)}
-	east := [3]float64{-math.Sin(a), math.Cos(a), 0}
-	var p [3]float64
-	for i := range p {
-		p[i] = v[i]*math.Cos(r) + (north[i]*math.Cos(q)+east[i]*math.Sin(q))*math.Sin(r)
+// --sim-observer: the observer worker takes the telescope to a target set
+// through the state, by the guidance alone, and stops there; with no site
+// (an Alt/Az mount's guidance then has no axes) it pushes straight at it.
+func TestSimObserverWorker(t *testing.T) {
+	cat, err := targets.Default()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return geom.Attitude{RA: geom.NormDeg(math.Atan2(p[1], p[0]) / d), Dec: math.Asin(math.Max(-1, math.Min(1, p[2]))) / d}
-}
-
-// push is where a hand moves the telescope from cur by the guidance, each
-// axis scaled by k1 and k2 (the hand's error): in azimuth and altitude on
-// an Alt/Az mount, in RA and Dec of date on an equatorial one. It uses its
-// own spherical trigonometry of the equator of date (no refraction), not
-// the code under test.
-func push(cur geom.Attitude, g targets.Guidance, k1, k2 float64, site astro.Observer, at time.Time) geom.Attitude {
-	const d = math.Pi / 180
-	ra, dec := astro.JNow(cur.RA, cur.Dec, at)
-	switch g.Mount {
-	case targets.Equatorial:
-		ra += k1 * g.RADeg
-		dec = math.Max(-89.9, math.Min(89.9, dec+k2*g.DecDeg))
-	default:
-		lst := astro.LocalSiderealTime(site.LonDeg, at)
-		phi := site.LatDeg * d
-		h, de := (lst-ra)*d, dec*d
-		alt := math.Asin(math.Sin(phi)*math.Sin(de) + math.Cos(phi)*math.Cos(de)*math.Cos(h))
-		az := math.Atan2(-math.Cos(de)*math.Sin(h), math.Sin(de)*math.Cos(phi)-math.Cos(de)*math.Sin(phi)*math.Cos(h))
-		alt = math.Max(-89.9*d, math.Min(89.9*d, alt+k2*g.AltitudeDeg*d))
-		az += k1 * g.AzimuthDeg * d
-		de = math.Asin(math.Sin(phi)*math.Sin(alt) + math.Cos(phi)*math.Cos(alt)*math.Cos(az))
-		h = math.Atan2(-math.Cos(alt)*math.Sin(az), math.Sin(alt)*math.Cos(phi)-math.Cos(alt)*math.Sin(phi)*math.Cos(az))
-		ra, dec = lst-h/d, de/d
+	for _, tc := range []struct {
+		name   string
+		target string
+		site   *Site
+		mount  string
+	}{
+		{"altaz", "M 42", &observerSite, "altaz"},
+		{"equatorial", "M 51", &observerSite, "equatorial"},
+		{"no site", "M 44", nil, "altaz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && tc.site != nil {
+				t.Skip("-short: the guidance by the mount's axes is TestSimulatedObserver's too")
+			}
+			synctest.Test(t, func(t *testing.T) {
+				tg, _ := cat.Lookup(tc.target)
+				site := astro.Observer{LatDeg: observerSite.Lat, LonDeg: observerSite.Lon}
+				tra, tdec, _ := tg.Position(observerDate, site)
+				start := offsetBy(tra, tdec, 40, 70)
+				world := simworld.New(time.Now(), simworld.Script{Start: start, Steps: []simworld.Step{{To: start, Hold: time.Hour}}})
+				logs := &logBuffer{}
+				p, err := New(Config{Log: zerolog.New(logs), World: world, Location: tc.site, Mount: tc.mount, SleepTimeout: "Off", SimObserver: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() { done <- p.Run(ctx) }()
+				defer func() { cancel(); <-done }()
+				st := p.Store()
+				if err := st.Update(ctx, state.SetDateTime{Time: observerDate, Force: true}); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(3 * time.Second) // the observer leaves the telescope alone without a target
+				if a := world.Attitude(time.Now()); geom.Separation(a.RA, a.Dec, start.RA, start.Dec) > 1e-6 {
+					t.Fatalf("telescope moved with no target")
+				}
+				if err := st.Update(ctx, state.SetTarget{Target: state.Target{Object: tg, Source: "test"}}); err != nil {
+					t.Fatal(err)
+				}
+				var seps []float64
+				for range 90 {
+					time.Sleep(time.Second)
+					s, _ := st.Snapshot(ctx)
+					if s.Guidance.Valid {
+						seps = append(seps, s.Guidance.SeparationDeg)
+					}
+					if countContaining(logs.Lines(), "target in the eyepiece") > 0 {
+						time.Sleep(3 * time.Second) // and it stays there
+						break
+					}
+				}
+				now := time.Now()
+				s, _ := st.Snapshot(ctx)
+				clock, _ := s.Clock.At(now)
+				ra, dec, _ := tg.Position(clock, site)
+				a := world.Attitude(now)
+				if d := geom.Separation(a.RA, a.Dec, ra, dec); d > 0.25 {
+					t.Errorf("at the end the telescope is %.2f° from %s (separations %.1f)", d, tc.target, seps)
+				}
+				if len(seps) < 10 || seps[0] < 30 || seps[len(seps)-1] > 0.25 {
+					t.Errorf("guidance separations %.2f", seps)
+				}
+				if countContaining(logs.Lines(), "target in the eyepiece") != 1 {
+					t.Errorf("no single arrival line:\n%s", strings.Join(logs.Lines(), "\n"))
+				}
+			})
+		})
 	}
-	r, de := astro.J2000FromJNow(geom.NormDeg(ra), dec, at)
-	return geom.Attitude{RA: r, Dec: de, Roll: cur.Roll}
 }

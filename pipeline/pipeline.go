@@ -139,11 +139,25 @@ func (p *Pipeline) open(cfg Config) error {
 	}
 	// LX200 goto names and the recent targets' file (guidance.go).
 	p.runner.Workers = append(p.runner.Workers, targetsWorker(st, file, cfg.Log))
+	if cfg.SimObserver {
+		o := newSimObserver(st, world, workerLog(cfg.Log, "observer"), uint64(world.Start().UnixNano()))
+		p.runner.Workers = append(p.runner.Workers, Worker{Name: "observer", Run: o.Run})
+	}
 	p.openGPS(cfg) // gps.go
 	if err := p.openLX200(cfg, file); err != nil {
 		return err
 	}
-	if err := p.openAPI(cfg, file); err != nil {
+	// The observing log is checked even with the API off, so a bad
+	// --obslog is reported whatever else is set (obslog.go).
+	obs, err := p.openObsLog(cfg)
+	if err != nil {
+		return err
+	}
+	screen, err := p.openScreen(cfg, file, pm.Press, obs) // screen.go
+	if err != nil {
+		return err
+	}
+	if err := p.openAPI(cfg, file, obs, screen); err != nil {
 		return err
 	}
 	cfg.Log.Info().Str("camera", cam.src.Info().Type).Float64("fov_estimate", cam.fov).Bool("imu", dev != nil).

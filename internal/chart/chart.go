@@ -301,11 +301,10 @@ type catLine struct {
 }
 
 type catalog struct {
-	stars    []catStar // brightest first
-	starLim  float64
-	dsos     []catDSO // brightest first
-	figures  []catLine
-	figIndex map[string]int
+	stars   []catStar // brightest first
+	starLim float64
+	dsos    []catDSO // brightest first
+	figures []catLine
 }
 
 var loadCatalog = sync.OnceValues(func() (*catalog, error) {

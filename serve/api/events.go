@@ -16,6 +16,7 @@ const (
 	EventPointing = "pointing" // PointingView, at most every PointingInterval, when it changes
 	EventSolver   = "solver"   // SolverEvent, on every new solve attempt
 	EventPower    = "power"    // PowerEvent, when the power state changes
+	EventStatus   = "status"   // StatusEvent: site, datetime, GPS, IMU, when they change
 	// EventTarget (targets.go): TargetView or null, throttled with pointing.
 )
 
@@ -133,6 +134,9 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		case cur = <-sub.C():
 			if first || cur.Power != last.Power {
 				event(EventPower, cur.Version, PowerEvent{Power: cur.Power.String()})
+			}
+			if first || !sameStatus(cur, last) {
+				event(EventStatus, cur.Version, statusEventOf(cur))
 			}
 			ea, eb := cur.Estimate, last.Estimate
 			if !ea.LastSolveAttempt.IsZero() && (first || !ea.LastSolveAttempt.Equal(eb.LastSolveAttempt)) {

@@ -691,3 +691,22 @@ func (s *Server) deleteList(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Log.Info().Int64("list", id).Msg("api list deleted")
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})
 }
+
+// ErrNoTarget is why Observation refuses: there is no target to log.
+var ErrNoTarget = errors.New("no target to log")
+
+// Observation is the observing-log entry of the current target of st with
+// notes, as POST /api/log without a name makes it: the shared clock's
+// time, the site when known, the aligned pointing and the solve's star
+// count. The device screen's "mark observed" logs it, so both record the
+// same fields.
+func Observation(st state.State, notes string, now time.Time) (obslog.Entry, error) {
+	if !st.HasTarget {
+		return obslog.Entry{}, ErrNoTarget
+	}
+	e, code, msg := observation(st, logRequest{Notes: &notes}, now)
+	if code != 0 {
+		return e, errors.New(msg)
+	}
+	return e, nil
+}

@@ -351,3 +351,36 @@ func checkTimeBody(t *testing.T, body string, rec *httptest.ResponseRecorder, be
 		t.Fatalf("time %q: status %d: %s", body, rec.Code, rec.Body)
 	}
 }
+
+// The "status" event carries the site, the datetime, GPS and the IMU when
+// one of them changes: a site from the page reaches every open stream.
+func TestStatusEvent(t *testing.T) {
+	store, _ := statetest.Run(t, state.Default())
+	base := serve(t, Config{Store: store, Token: token})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := openEvents(t, ctx, base+"/api/events")
+	var first StatusEvent
+	if err := json.Unmarshal([]byte(next(t, ch, EventStatus).data), &first); err != nil || first.Location.Source != "None" {
+		t.Fatalf("first status %+v (%v)", first, err)
+	}
+	if code, b := do(t, "POST", base+"/api/site", `{"lat": 51.5, "lon": -0.12, "source": "phone"}`, "X-API-Token", token); code != 200 {
+		t.Fatalf("site: %d %s", code, b)
+	}
+	var got StatusEvent
+	if err := json.Unmarshal([]byte(next(t, ch, EventStatus).data), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Location.LatDeg != 51.5 || got.Location.Source != "WEB" {
+		t.Errorf("status after the site: %+v", got.Location)
+	}
+	if code, b := do(t, "POST", base+"/api/time", `{"unix_ms": 1796420000000, "force": true}`, "X-API-Token", token); code != 200 {
+		t.Fatalf("time: %d %s", code, b)
+	}
+	if err := json.Unmarshal([]byte(next(t, ch, EventStatus).data), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Time.Source != "MANUAL" || got.Time.UTC == nil || got.Time.UTC.UnixMilli()/1000 != 1796420000 {
+		t.Errorf("status after the time: %+v", got.Time)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/pifinder-go/pifinder/internal/sky/astro"
 	"github.com/pifinder-go/pifinder/state"
 )
 
@@ -36,6 +37,10 @@ type PointingView struct {
 	Constellation string     `json:"constellation"`
 	// ErrorArcsec is the distance to the simulated truth (simulated frames only).
 	ErrorArcsec *float64 `json:"error_arcsec"`
+	// JNow is the aligned estimate in the true equator and equinox of
+	// date at the shared clock's time (what LX200 :GR/:GD answer); null
+	// without an estimate or a datetime.
+	JNow *PointingJSON `json:"jnow"`
 }
 
 // DiagnosticsView are the diagnostics of the last solve attempt.
@@ -162,6 +167,46 @@ type SolverEvent struct {
 	Source        string     `json:"source"`
 	Attempt       *time.Time `json:"attempt"`
 	RMSEArcsec    Num        `json:"rmse_arcsec"`
+	// FrameSeq is the newest frame's sequence number (GET /api/frame.png
+	// changes with it).
+	FrameSeq uint64 `json:"frame_seq"`
+	// Solves and SolveFailures count the attempts since start (a page
+	// derives the solve rate from them).
+	Solves        uint64 `json:"solves"`
+	SolveFailures uint64 `json:"solve_failures"`
+}
+
+// StatusEvent is the data of a "status" event: where and when (site,
+// datetime and their sources), the GPS receiver and the IMU, sent when
+// one of them changes (the datetime: when it is set, not as it ticks).
+type StatusEvent struct {
+	Location LocationView `json:"location"`
+	Time     TimeView     `json:"time"`
+	GPS      GPSView      `json:"gps"`
+	IMU      IMUStatus    `json:"imu"`
+}
+
+// IMUStatus is the IMU's presence and calibration (0..3).
+type IMUStatus struct {
+	Present bool `json:"present"`
+	Status  int  `json:"status"`
+	Moving  bool `json:"moving"`
+}
+
+func statusEventOf(st state.State) StatusEvent {
+	v := View(st)
+	return StatusEvent{Location: v.Location, Time: v.Time, GPS: v.GPS, IMU: IMUStatus{Present: v.IMU.Present, Status: v.IMU.Status, Moving: v.IMU.Moving}}
+}
+
+// sameStatus reports whether a and b have the same status event (the
+// clock compared by its source and its offset to the system clock, to
+// the second, so a ticking clock is not a change).
+func sameStatus(a, b state.State) bool {
+	return a.Location == b.Location && a.GPS.Connected == b.GPS.Connected && a.GPS.Mode == b.GPS.Mode &&
+		a.GPS.SatsSeen == b.GPS.SatsSeen && a.GPS.SatsUsed == b.GPS.SatsUsed && a.GPS.HasSats == b.GPS.HasSats &&
+		a.GPS.ErrorM == b.GPS.ErrorM && a.HasIMU == b.HasIMU && a.IMU.Status == b.IMU.Status && a.IMU.Moving == b.IMU.Moving &&
+		a.Clock.Source() == b.Clock.Source() && a.Clock.Manual() == b.Clock.Manual() && a.Clock.Known() == b.Clock.Known() &&
+		(a.Clock.Offset()-b.Clock.Offset()).Abs() < time.Second
 }
 
 // PowerEvent is the data of a "power" event.
@@ -226,6 +271,14 @@ func PointingOf(st state.State) PointingView {
 		errArcsec := e.ErrArcsec
 		v.ErrorArcsec = &errArcsec
 	}
+	if a := v.Aligned.Estimate; a != nil {
+		if at, ok := st.Clock.Now(); ok {
+			ra, dec := astro.JNow(a.RA, a.Dec, at)
+			if finite(ra, dec) {
+				v.JNow = &PointingJSON{RA: ra, Dec: dec, Roll: a.Roll}
+			}
+		}
+	}
 	return v
 }
 
@@ -239,6 +292,9 @@ func solverEventOf(st state.State) SolverEvent {
 		Source:        string(e.Source),
 		Attempt:       timePtr(e.LastSolveAttempt),
 		RMSEArcsec:    Num(e.Diag.RMSEArcsec),
+		FrameSeq:      st.Frame.Seq,
+		Solves:        st.Stats.Solves,
+		SolveFailures: st.Stats.SolveFailures,
 	}
 }
 
