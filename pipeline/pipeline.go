@@ -21,7 +21,8 @@ type Pipeline struct {
 	solverW *solver.Worker
 	lx200Ln net.Listener
 	httpLn  net.Listener
-	tuning  *tuning // the live settings (settings.go)
+	tuning  *tuning       // the live settings (settings.go)
+	screen  *remoteScreen // the device screen's image and remote keys (screen.go); nil with --display none
 	closers []func() error
 	log     zerolog.Logger
 }
@@ -157,6 +158,7 @@ func (p *Pipeline) open(cfg Config) error {
 	if err != nil {
 		return err
 	}
+	p.screen = screen
 	if err := p.openAPI(cfg, file, obs, screen); err != nil {
 		return err
 	}

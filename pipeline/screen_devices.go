@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -142,17 +143,30 @@ func openDisplay(name string) (display.Display, error) {
 func mergeKeys(ctx context.Context, inputs []keypad.Input, out chan<- keypad.Event, press func(context.Context, keypad.Event) (bool, error), log zerolog.Logger) error {
 	merged := make(chan keypad.Event)
 	done := make(chan struct{})
+	var wg sync.WaitGroup
+	// The forwarders end with mergeKeys, not with their inputs (which
+	// the pipeline closes later).
+	defer wg.Wait()
 	defer close(done)
 	for _, in := range inputs {
-		go func() {
-			for ev := range in.Events() {
+		wg.Go(func() {
+			events := in.Events()
+			for {
 				select {
-				case merged <- ev:
+				case ev, ok := <-events:
+					if !ok {
+						return
+					}
+					select {
+					case merged <- ev:
+					case <-done:
+						return
+					}
 				case <-done:
 					return
 				}
 			}
-		}()
+		})
 	}
 	for {
 		select {
