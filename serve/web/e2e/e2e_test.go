@@ -98,16 +98,18 @@ func TestPageInChromium(t *testing.T) {
 	defer func() { cancel(); wg.Wait() }()
 	// The main server: the simulated night, the simulated observer
 	// pushing to each target, Brussels.
-	main := startServer(t, ctx, &wg, bin, "main", false)
+	main := startServer(t, ctx, &wg, bin, "main", serverOptions{observer: true, token: true})
 	// The faulty one: its state owner fails 8 s after each start, and the
 	// supervisor restarts it, as systemd does.
-	faulty := startServer(t, ctx, &wg, bin, "faulty", true)
+	faulty := startServer(t, ctx, &wg, bin, "faulty", serverOptions{observer: true, token: true, fault: true})
+	// And `go run .`'s defaults: no token (changes off), no site.
+	plain := startServer(t, ctx, &wg, bin, "plain", serverOptions{})
 	waitPointing(t, main)
 
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "page.test.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
-		"PIFINDER_URL="+main, "PIFINDER_FAULT_URL="+faulty, "PIFINDER_TOKEN="+token,
+		"PIFINDER_URL="+main, "PIFINDER_FAULT_URL="+faulty, "PIFINDER_PLAIN_URL="+plain, "PIFINDER_TOKEN="+token,
 		"PIFINDER_CHROMIUM="+browser, "PIFINDER_ARTIFACTS="+artifacts)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test page.test.mjs:\n%s", out)
@@ -116,10 +118,17 @@ func TestPageInChromium(t *testing.T) {
 	}
 }
 
+// serverOptions say how startServer runs the binary.
+type serverOptions struct {
+	observer bool // --sim-observer and a site (Brussels)
+	token    bool // the API token set (changes enabled)
+	fault    bool // the owner dies 8 s after each start
+}
+
 // startServer runs the binary on a free port until ctx ends, restarting
 // it when it exits with status 1 (the owner-death exit) as systemd's
 // Restart=on-failure does. It returns the page's URL.
-func startServer(t *testing.T, ctx context.Context, wg *sync.WaitGroup, bin, name string, fault bool) string {
+func startServer(t *testing.T, ctx context.Context, wg *sync.WaitGroup, bin, name string, o serverOptions) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -131,9 +140,11 @@ func startServer(t *testing.T, ctx context.Context, wg *sync.WaitGroup, bin, nam
 	args := []string{
 		"--http", addr, "--lx200", "", "--gpsd", "", "--log-format", "json",
 		"--config", filepath.Join(dir, "config.json"), "--obslog", filepath.Join(dir, "obs.db"),
-		"--location", "50.85,4.35,60", "--sleep-timeout", "Off", "--sim-observer",
 	}
-	if fault {
+	if o.observer {
+		args = append(args, "--location", "50.85,4.35,60", "--sleep-timeout", "Off", "--sim-observer")
+	}
+	if o.fault {
 		args = append(args, "--fault", "owner-error-after=8s")
 	}
 	logf, err := os.Create(filepath.Join(dir, "log.jsonl"))
@@ -148,7 +159,10 @@ func startServer(t *testing.T, ctx context.Context, wg *sync.WaitGroup, bin, nam
 		for ctx.Err() == nil {
 			starts++
 			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Env = append(os.Environ(), "PIFINDER_API_TOKEN="+token)
+			cmd.Env = append(os.Environ(), "PIFINDER_API_TOKEN=")
+			if o.token {
+				cmd.Env = append(os.Environ(), "PIFINDER_API_TOKEN="+token)
+			}
 			cmd.Stdout, cmd.Stderr = logf, logf
 			cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 			cmd.WaitDelay = 10 * time.Second

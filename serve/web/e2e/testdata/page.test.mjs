@@ -290,6 +290,27 @@ test('screenshots: a 360×740 phone and a 1280×800 desktop look right', async (
   await desk.close();
 });
 
+test("go run .'s defaults: every tab opens, changes are off, the remote keypad works on the Pi itself", async () => {
+  const ctx = await browser.newContext({ viewport: PHONE });
+  const p = await page(ctx, 'plain');
+  await p.goto(process.env.PIFINDER_PLAIN_URL);
+  await p.waitForFunction(() => /\d/.test(document.getElementById('ra').textContent), null, { timeout: 10000 });
+  assert.match(await text(p, 'auth-state'), /disabled/);
+  for (const tab of ['status', 'camera', 'chart', 'targets', 'settings', 'log', 'remote']) {
+    await p.click(`#tabs button[data-tab="${tab}"]`);
+    await p.locator('#tab-' + tab).waitFor({ state: 'visible', timeout: 2000 });
+    await p.waitForTimeout(700);
+  }
+  // No token: keys are taken from the machine itself (the remote view
+  // of `go run .` on a desktop), so the screen follows them.
+  await p.waitForFunction(() => document.getElementById('screen').naturalWidth === 128, null, { timeout: 10000 });
+  const etag = () => p.evaluate(async () => (await fetch('/api/screen.png', { cache: 'no-store' })).headers.get('ETag'));
+  const tag0 = await etag();
+  await p.click('.key[data-key="right"]');
+  await p.waitForFunction(async (t0) => (await fetch('/api/screen.png', { cache: 'no-store' })).headers.get('ETag') !== t0, tag0, { timeout: 5000, polling: 200 });
+  await ctx.close();
+});
+
 test('no console errors on any page', () => {
   assert.deepEqual(problems, []);
 });
