@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pifinder-go/pifinder/internal/sky/objects"
 	"github.com/pifinder-go/pifinder/internal/sky/starcat"
+	"github.com/pifinder-go/pifinder/state"
 )
 
 // Theme picks the colours.
@@ -329,7 +331,7 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 		c.stars = append(c.stars, catStar{vecOf(s.RA, s.Dec), s.Vmag})
 		c.starLim = max(c.starLim, s.Vmag)
 	}
-	slices.SortStableFunc(c.stars, func(a, b catStar) int { return cmpF(a.mag, b.mag) })
+	slices.SortStableFunc(c.stars, func(a, b catStar) int { return cmp.Compare(a.mag, b.mag) })
 	for i := range objs {
 		o := &objs[i]
 		if !deepSky(o.Kind) || !finite(o.Mag) {
@@ -337,7 +339,7 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 		}
 		c.dsos = append(c.dsos, catDSO{vecOf(o.RA, o.Dec), o.Mag, o.Kind, o.MajorArcmin, o.MinorArcmin, o.Primary()})
 	}
-	slices.SortStableFunc(c.dsos, func(a, b catDSO) int { return cmpF(a.mag, b.mag) })
+	slices.SortStableFunc(c.dsos, func(a, b catDSO) int { return cmp.Compare(a.mag, b.mag) })
 	for _, f := range figs {
 		l := catLine{id: f.ID}
 		for _, ln := range f.Lines {
@@ -351,16 +353,6 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 	}
 	return c, nil
 })
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // deepSky reports whether a kind is drawn as a deep-sky object. Dark
 // nebulae (no magnitude) and asterisms are left out.
@@ -587,4 +579,23 @@ func clip(ax, ay, bx, by, x0, y0, x1, y1 float64) (Segment, bool) {
 		}
 	}
 	return Segment{X1: ax + t0*dx, Y1: ay + t0*dy, X2: ax + t1*dx, Y2: ay + t1*dy}, true
+}
+
+// AroundPointing fills o for the sky around the eyepiece pointing of st
+// (the aligned estimate): the centre and roll, the camera field of the
+// last solve, and the target. ok is false when there is no pointing yet.
+// The web page's chart and the device's chart screen both use it.
+func AroundPointing(st state.State, o Options) (_ Options, ok bool) {
+	p := st.Estimate.Aligned.Estimate
+	if !p.Valid {
+		return o, false
+	}
+	o.CenterRA, o.CenterDec, o.Roll = p.RA, p.Dec, p.Roll
+	if fov := st.Estimate.Diag.FOV; fov > 0 && fov < 90 {
+		o.CameraFOV = fov
+	}
+	if st.HasTarget {
+		o.Target = &Mark{RA: st.Target.RA, Dec: st.Target.Dec, Label: st.Target.Name}
+	}
+	return o, true
 }

@@ -76,17 +76,10 @@ func (s *Server) getChart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "state unavailable: "+err.Error())
 		return
 	}
-	p := st.Estimate.Aligned.Estimate
-	if !p.Valid {
+	o, ok := chart.AroundPointing(st, o)
+	if !ok {
 		writeError(w, http.StatusServiceUnavailable, "no pointing yet: the chart follows the first solve")
 		return
-	}
-	o.CenterRA, o.CenterDec, o.Roll = p.RA, p.Dec, p.Roll
-	if fov := st.Estimate.Diag.FOV; fov > 0 && fov < 90 {
-		o.CameraFOV = fov
-	}
-	if st.HasTarget {
-		o.Target = &chart.Mark{RA: st.Target.RA, Dec: st.Target.Dec, Label: st.Target.Name}
 	}
 	scene, err := chart.Build(o)
 	if err != nil {

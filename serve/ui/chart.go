@@ -59,22 +59,11 @@ func (u *UI) scene(o chart.Options) (*chart.Scene, error) {
 }
 
 func (s *chartScreen) draw(u *UI, c *canvas, st state.State) {
-	p := st.Estimate.Aligned.Estimate
-	if !st.Estimate.HasPointing() || !p.Valid {
+	o, ok := chart.AroundPointing(st, chart.Options{FOV: s.fov, Width: c.w, Height: c.h, Theme: chart.Night})
+	if !st.Estimate.HasPointing() || !ok {
 		c.title("Chart", "")
 		c.centred(3, "no solve yet", colRed)
 		return
-	}
-	o := chart.Options{
-		CenterRA: p.RA, CenterDec: p.Dec, Roll: p.Roll,
-		FOV: s.fov, Width: c.w, Height: c.h,
-		Theme: chart.Night,
-	}
-	if f := st.Estimate.Diag.FOV; f > 0 && f < 90 {
-		o.CameraFOV = f
-	}
-	if st.HasTarget {
-		o.Target = &chart.Mark{RA: st.Target.RA, Dec: st.Target.Dec, Label: st.Target.Name}
 	}
 	sc, err := u.scene(o)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -40,6 +41,7 @@ type asset struct {
 var (
 	loadOnce sync.Once
 	assets   map[string]*asset // by file name under assets/
+	loadErr  error             // why the embedded files could not be read (never, in a built binary)
 )
 
 func etagOf(b []byte) string {
@@ -64,15 +66,17 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
-func gzipBytes(b []byte) []byte {
+func gzipBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
-		panic(err) // only for a bad level
+		return nil, err
 	}
 	_, _ = zw.Write(b) // a bytes.Buffer does not fail
-	_ = zw.Close()
-	return buf.Bytes()
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // load reads and compresses the embedded files, once.
@@ -81,21 +85,26 @@ func load() {
 		assets = map[string]*asset{}
 		entries, err := fs.ReadDir(assetFS, "assets")
 		if err != nil {
-			panic("web: embedded assets: " + err.Error())
+			loadErr = fmt.Errorf("web: embedded assets: %w", err)
+			return
 		}
 		for _, e := range entries {
 			if e.IsDir() {
 				continue
 			}
 			b, err := assetFS.ReadFile("assets/" + e.Name())
-			if err != nil {
-				panic("web: embedded asset " + e.Name() + ": " + err.Error())
+			if err == nil {
+				var gz []byte
+				if gz, err = gzipBytes(b); err == nil {
+					a := &asset{name: e.Name(), ctype: contentType(e.Name()), plain: representation{body: b, etag: etagOf(b)}}
+					a.gz = representation{body: gz, etag: etagOf(gz)}
+					a.compressed = len(gz) < len(b)
+					assets[e.Name()] = a
+					continue
+				}
 			}
-			a := &asset{name: e.Name(), ctype: contentType(e.Name()), plain: representation{body: b, etag: etagOf(b)}}
-			gz := gzipBytes(b)
-			a.gz = representation{body: gz, etag: etagOf(gz)}
-			a.compressed = len(gz) < len(b)
-			assets[e.Name()] = a
+			loadErr = fmt.Errorf("web: embedded asset %s: %w", e.Name(), err)
+			return
 		}
 	})
 }
@@ -134,6 +143,12 @@ func notFound(w http.ResponseWriter) {
 func serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	securityHeaders(h)
+	if loadErr != nil {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(loadErr.Error() + "\n"))
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		h.Set("Content-Type", "text/plain; charset=utf-8")
