@@ -253,6 +253,16 @@ func (f *flags) fromEnvironment(cfg *pipeline.Config, getenv func(string) string
 	}
 }
 
+// displayName is --display, or for a run without the Pi camera the
+// simulated screen that the web page's remote view shows (`go run .`);
+// with --camera rpicam the pipeline picks the build's panel.
+func (f *flags) displayName() string {
+	if f.display == "" && f.camera != "rpicam" {
+		return "sim"
+	}
+	return f.display
+}
+
 // apiTokenEnv names the environment variable that carries the API token.
 const apiTokenEnv = "PIFINDER_API_TOKEN"
 
@@ -355,7 +365,7 @@ func (f *flags) config(log zerolog.Logger) (pipeline.Config, error) {
 		I2CBus:          f.i2cBus,
 		ScreenDirection: f.screenDirection,
 		SleepTimeout:    f.sleepTimeout,
-		Display:         f.display,
+		Display:         f.displayName(),
 		Keypad:          f.keypad,
 		SimObserver:     f.simObserver,
 		Version:         version(),

@@ -116,7 +116,8 @@ type Config struct {
 
 	// Display is the device screen: "ssd1351" (PiFinder's 128×128 OLED),
 	// "ssd1333" (rev4's 176×176), "sim" (drawn for the web page's remote
-	// view only) or "none"; "" the build's (see displayName). Keypad is
+	// view only) or "none"; "" the build's: the panel with --camera rpicam,
+	// else none (see displayName; the binary passes "sim"). Keypad is
 	// "gpio" (PiFinder's key matrix) or "none"; "" the build's.
 	Display, Keypad string
 	// DisplayDevice and KeyInput are an embedder's own screen and keys,

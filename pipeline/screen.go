@@ -25,14 +25,21 @@ import (
 type remoteScreen struct {
 	keys *keypad.Channel
 	mu   sync.Mutex
-	img  image.Image
+	img  *image.RGBA // the latest frame, copied into by show
 	ver  uint64
 }
 
+// Latest returns a copy of the latest frame: a request pays for its own
+// (only while the page's remote view is open), the 10 Hz drawing none.
 func (r *remoteScreen) Latest() (image.Image, uint64, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.img, r.ver, r.img != nil
+	if r.img == nil {
+		return nil, 0, false
+	}
+	c := image.NewRGBA(r.img.Rect)
+	copy(c.Pix, r.img.Pix)
+	return c, r.ver, true
 }
 
 func (r *remoteScreen) Key(ctx context.Context, ev keypad.Event) error {
@@ -44,11 +51,13 @@ func (r *remoteScreen) Key(ctx context.Context, ev keypad.Event) error {
 
 func (r *remoteScreen) show(img image.Image) {
 	// The UI reuses its image: keep a copy for the page.
-	c := image.NewRGBA(img.Bounds())
-	draw.Draw(c, c.Rect, img, c.Rect.Min, draw.Src)
 	r.mu.Lock()
-	r.img, r.ver = c, r.ver+1
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	if b := img.Bounds(); r.img == nil || r.img.Rect != b {
+		r.img = image.NewRGBA(b)
+	}
+	draw.Draw(r.img, r.img.Rect, img, r.img.Rect.Min, draw.Src)
+	r.ver++
 }
 
 // openScreen opens the device screen and keypad and adds the screen

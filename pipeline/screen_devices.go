@@ -26,14 +26,15 @@ var KeypadNames = []string{"gpio", "none"}
 // displayName is the display to open: Config.Display, else the build's:
 // on the Pi (--camera rpicam) the PiFinder's panel, the 176×176 SSD1333
 // for the rev4 builds (--screen-direction rev4_*), the 128×128 SSD1351
-// for the others; elsewhere the simulated screen of the web page's remote
-// view.
+// for the others; elsewhere none (the binary asks for "sim", the web
+// page's remote view, so an embedder or a test does not draw screens
+// nobody looks at).
 func (c Config) displayName() string {
 	switch {
 	case c.Display != "":
 		return c.Display
 	case c.Source != nil || c.camera() != "rpicam":
-		return "sim"
+		return "none"
 	case strings.HasPrefix(c.ScreenDirection, "rev4"):
 		return "ssd1333"
 	}

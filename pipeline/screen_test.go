@@ -24,6 +24,9 @@ import (
 // target is in the field, then marks it observed (SQUARE): the observing
 // log holds the entry, with the site and the pointing.
 func TestKeypadOnlyNight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the keypad night runs in the full pass")
+	}
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
 		cat, err := targets.Default()

@@ -42,12 +42,6 @@ type canvas struct {
 	w, h int
 }
 
-func newCanvas(size image.Point) *canvas {
-	img := image.NewRGBA(image.Rect(0, 0, size.X, size.Y))
-	draw.Draw(img, img.Bounds(), image.NewUniform(colBlack), image.Point{}, draw.Src)
-	return &canvas{img: img, w: size.X, h: size.Y}
-}
-
 // cols is how many body characters fit across.
 func (c *canvas) cols() int { return c.w / charW }
 

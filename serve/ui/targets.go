@@ -157,6 +157,14 @@ func (m *targetsScreen) draw(u *UI, c *canvas, st state.State) {
 
 // openCatalogue pushes the list (or the search) of a catalogue.
 func (u *UI) openCatalogue(ctx context.Context, name string) error {
+	if u.cat == nil {
+		cat, err := targets.Default()
+		if err != nil {
+			u.say("catalogue: " + err.Error())
+			return nil
+		}
+		u.cat = cat
+	}
 	switch name {
 	case catSearch:
 		u.push(&searchScreen{})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -92,14 +93,9 @@ func New(cfg Config) (*UI, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	cat := cfg.Catalog
-	if cat == nil {
-		var err error
-		if cat, err = targets.Default(); err != nil {
-			return nil, fmt.Errorf("ui: catalogue: %w", err)
-		}
-	}
-	u := &UI{cfg: cfg, cat: cat, cats: map[string]*catalogue{}}
+	// The catalogue (about 6 MB) is built when a list or a search first
+	// needs it, not at start (loadCatalog).
+	u := &UI{cfg: cfg, cat: cfg.Catalog, cats: map[string]*catalogue{}}
 	u.stack = []screen{&statusScreen{}}
 	return u, nil
 }
@@ -177,9 +173,18 @@ func (u *UI) openCurrentTarget(ctx context.Context) error {
 
 // Draw renders the current screen for st: black while asleep.
 func (u *UI) Draw(st state.State) *image.RGBA {
-	c := newCanvas(u.cfg.Size)
+	img := image.NewRGBA(image.Rect(0, 0, u.cfg.Size.X, u.cfg.Size.Y))
+	u.drawInto(img, st)
+	return img
+}
+
+// drawInto renders the top screen into img (of the screen's size),
+// clearing it first: Run draws into two images it reuses.
+func (u *UI) drawInto(img *image.RGBA, st state.State) {
+	draw.Draw(img, img.Bounds(), image.NewUniform(colBlack), image.Point{}, draw.Src)
+	c := &canvas{img: img, w: u.cfg.Size.X, h: u.cfg.Size.Y}
 	if st.Power == state.Asleep {
-		return c.img
+		return
 	}
 	u.top().draw(u, c, st)
 	if u.toast != "" {
@@ -189,26 +194,30 @@ func (u *UI) Draw(st state.State) *image.RGBA {
 			u.toast = ""
 		}
 	}
-	return c.img
 }
 
 // Run draws the screen at most every DrawEvery and after every key, calling
 // show with each image that differs from the last one shown, until ctx ends
 // (it returns context.Cause) or the store fails (it returns the store's
-// error). A closed keys channel only stops the keys.
+// error). A closed keys channel only stops the keys. The image show gets
+// is valid during the call only (Run draws into two images in turn, so
+// ten frames a second make no garbage): show copies what it keeps.
 func (u *UI) Run(ctx context.Context, keys <-chan keypad.Event, show func(image.Image)) error {
 	tick := time.NewTicker(DrawEvery)
 	defer tick.Stop()
-	var last []byte
+	r := image.Rect(0, 0, u.cfg.Size.X, u.cfg.Size.Y)
+	next, last := image.NewRGBA(r), image.NewRGBA(r)
+	shown := false
 	render := func() error {
 		st, err := u.cfg.Store.Snapshot(ctx)
 		if err != nil {
 			return err
 		}
-		img := u.Draw(st)
-		if last == nil || !bytes.Equal(img.Pix, last) {
-			last = img.Pix
-			show(img)
+		u.drawInto(next, st)
+		if !shown || !bytes.Equal(next.Pix, last.Pix) {
+			shown = true
+			show(next)
+			next, last = last, next
 		}
 		return nil
 	}
