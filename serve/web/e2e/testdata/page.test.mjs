@@ -268,12 +268,15 @@ test('screenshots: a 360×740 phone and a 1280×800 desktop look right', async (
   const phoneLayout = await p.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     smallestTab: Math.min(...[...document.querySelectorAll('#tabs button')].map((b) => b.getBoundingClientRect().height)),
+    // Every tab in sight, none scrolled off to the side.
+    tabsRight: Math.max(...[...document.querySelectorAll('#tabs button')].map((b) => b.getBoundingClientRect().right)),
     background: getComputedStyle(document.documentElement).backgroundColor,
     arrowPx: parseFloat(getComputedStyle(document.getElementById('g-arrow1')).fontSize),
   }));
   metrics.phone_layout = phoneLayout;
   assert.ok(phoneLayout.scrollWidth <= PHONE.width, `sideways scrolling at 360 px: ${phoneLayout.scrollWidth}`);
   assert.ok(phoneLayout.smallestTab >= 44, `tab buttons ${phoneLayout.smallestTab} px high`);
+  assert.ok(phoneLayout.tabsRight <= PHONE.width, `a tab button ends at ${phoneLayout.tabsRight} px, beyond the 360 px screen`);
   assert.equal(phoneLayout.background, 'rgb(0, 0, 0)');
   assert.ok(phoneLayout.arrowPx >= 48, `guidance arrows at ${phoneLayout.arrowPx} px`);
 
