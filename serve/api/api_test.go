@@ -639,6 +639,12 @@ func TestAnnotateNil(t *testing.T) {
 
 // TestBurst: 100 simultaneous requests are all answered.
 func TestBurst(t *testing.T) {
+	// The premise is a server that reads each request within the 100 ms
+	// eviction grace (limit.go); an emulated CPU (CI's qemu passes) is too
+	// slow for it. It runs natively, with and without -race.
+	if os.Getenv("PIFINDER_EMULATED") == "1" {
+		t.Skip("under CPU emulation the burst outruns the 100 ms eviction grace; run natively")
+	}
 	store, _ := statetest.Run(t, solvedState(10, 20, 0, 10))
 	base := serve(t, Config{Store: store, Token: token})
 	var wg sync.WaitGroup
