@@ -111,15 +111,38 @@ var menuItems = []string{"Targets", "Current target", "Chart", "Align", "Setting
 
 func (*menuScreen) name() string { return "menu" }
 
-func (m *menuScreen) key(ctx context.Context, u *UI, ev keypad.Event) error {
+// menuKey moves the selection of a numbered menu of n rows (UP, DOWN, a
+// digit), goes back on LEFT, and reports whether RIGHT chose the row.
+func menuKey(u *UI, ev keypad.Event, sel *int, n int) (chosen bool) {
 	switch ev.Key {
 	case keypad.KeyUp:
-		m.sel = max(0, m.sel-1)
+		*sel = max(0, *sel-1)
 	case keypad.KeyDown:
-		m.sel = min(len(menuItems)-1, m.sel+1)
+		*sel = min(n-1, *sel+1)
 	case keypad.KeyLeft:
 		u.pop()
 	case keypad.KeyRight:
+		return true
+	default:
+		if d, ok := ev.Key.Digit(); ok && d >= 1 && d <= n {
+			*sel = d - 1
+		}
+	}
+	return false
+}
+
+// drawMenu draws a numbered menu under its title.
+func drawMenu(c *canvas, title string, items []string, sel int) {
+	c.title(title, "")
+	rows := make([]string, len(items))
+	for i, s := range items {
+		rows[i] = fmt.Sprintf("%d %s", i+1, s)
+	}
+	c.list(rows, sel, 0)
+}
+
+func (m *menuScreen) key(ctx context.Context, u *UI, ev keypad.Event) error {
+	if menuKey(u, ev, &m.sel, len(menuItems)) {
 		switch m.sel {
 		case 0:
 			u.push(&targetsScreen{})
@@ -134,21 +157,12 @@ func (m *menuScreen) key(ctx context.Context, u *UI, ev keypad.Event) error {
 		case 5:
 			u.home()
 		}
-	default:
-		if d, ok := ev.Key.Digit(); ok && d >= 1 && d <= len(menuItems) {
-			m.sel = d - 1
-		}
 	}
 	return nil
 }
 
 func (m *menuScreen) draw(u *UI, c *canvas, st state.State) {
-	c.title("Menu", "")
-	rows := make([]string, len(menuItems))
-	for i, s := range menuItems {
-		rows[i] = fmt.Sprintf("%d %s", i+1, s)
-	}
-	c.list(rows, m.sel, 0)
+	drawMenu(c, "Menu", menuItems, m.sel)
 }
 
 // timeSource names who set the clock, briefly.

@@ -129,30 +129,14 @@ type targetsScreen struct{ sel int }
 func (*targetsScreen) name() string { return "targets" }
 
 func (m *targetsScreen) key(ctx context.Context, u *UI, ev keypad.Event) error {
-	switch ev.Key {
-	case keypad.KeyUp:
-		m.sel = max(0, m.sel-1)
-	case keypad.KeyDown:
-		m.sel = min(len(catalogueMenu)-1, m.sel+1)
-	case keypad.KeyLeft:
-		u.pop()
-	case keypad.KeyRight:
+	if menuKey(u, ev, &m.sel, len(catalogueMenu)) {
 		return u.openCatalogue(ctx, catalogueMenu[m.sel])
-	default:
-		if d, ok := ev.Key.Digit(); ok && d >= 1 && d <= len(catalogueMenu) {
-			m.sel = d - 1
-		}
 	}
 	return nil
 }
 
 func (m *targetsScreen) draw(u *UI, c *canvas, st state.State) {
-	c.title("Targets", "")
-	rows := make([]string, len(catalogueMenu))
-	for i, s := range catalogueMenu {
-		rows[i] = fmt.Sprintf("%d %s", i+1, s)
-	}
-	c.list(rows, m.sel, 0)
+	drawMenu(c, "Targets", catalogueMenu, m.sel)
 }
 
 // openCatalogue pushes the list (or the search) of a catalogue.
