@@ -265,18 +265,23 @@ func (d *Detector) tileMeanStats(tx, ty int, sig float64, sum, lo, hi int64) flo
 // (cx+0.5, cy+0.5)), tiles being 4·blocksPerTile boxes wide. s,
 // 4·blocksPerTile and 4 are powers of two, so the divisions are done as
 // (exact) multiplications by their reciprocals.
+//
+// Each product that is added or subtracted is rounded first (float64()),
+// so that the compiler fuses no multiply-add on arm64 (it does there
+// otherwise, never on amd64): the background is the same bits on every
+// architecture and in seedChainNEON (simd_arm64_seed.s).
 func (d *Detector) backgroundAt(x, y float64) float64 {
 	invS, invTB := d.invBoxStride, d.invTileBoxes
-	u, v := (x-1)*invS+0.5, (y-1)*invS+0.5
-	fx := u*invTB - 0.5
-	fy := v*invTB - 0.5
+	u, v := float64((x-1)*invS)+0.5, float64((y-1)*invS)+0.5
+	fx := float64(u*invTB) - 0.5
+	fy := float64(v*invTB) - 0.5
 	fx = clampF(fx, 0, d.lastTileCol)
 	fy = clampF(fy, 0, d.lastTileRow)
 	x0, y0 := int(fx), int(fy)
 	x1, y1 := min(x0+1, d.tilesW-1), min(y0+1, d.tilesH-1)
 	ax, ay := fx-float64(x0), fy-float64(y0)
 	t := d.tileBackground
-	a := float64(t[y0*d.tilesW+x0])*(1-ax) + float64(t[y0*d.tilesW+x1])*ax
-	b := float64(t[y1*d.tilesW+x0])*(1-ax) + float64(t[y1*d.tilesW+x1])*ax
-	return (a*(1-ay) + b*ay) * 0.25
+	a := float64(float64(t[y0*d.tilesW+x0])*(1-ax)) + float64(float64(t[y0*d.tilesW+x1])*ax)
+	b := float64(float64(t[y1*d.tilesW+x0])*(1-ax)) + float64(float64(t[y1*d.tilesW+x1])*ax)
+	return (float64(a*(1-ay)) + float64(b*ay)) * 0.25
 }

@@ -22,34 +22,25 @@ func (f *frame[T]) fillBlob(s *seed, win *window, b *blob) bool {
 	level := s.bg + max(2.5*s.noise, 0.25*s.excess)
 	rise := float64(s.value) + 3*s.noise // a brighter star's level
 	b.peak = float64(s.value)
-	// The fill's stack holds pixels as y<<15 | x (both below 2^15), so
-	// that popping one needs no division.
-	d.fillStack = append(d.fillStack[:0], int32(py<<15|px))
-	d.blobPixels = append(d.blobPixels[:0], int32(py*w+px))
+	d.blobRuns = d.blobRuns[:0]
 	d.claim(py*w + px)
-	brighter := false
 	// The core's blob has at most 25 pixels, so it needs no area limit
 	// when MaxBlobArea allows 25.
+	var brighter bool
 	if win.covers7x7(px, py) && d.opts.MaxBlobArea >= 25 && borderBelow(&win.cells, level-s.bg) {
 		brighter = fillBlobCore(d, s, win, level, rise, b)
-	}
-	// (The core leaves the stack empty: nothing to flood.)
-	if len(d.fillStack) > 0 && f.fillBlobFlood(s, level, rise, b) {
-		brighter = true
+	} else {
+		brighter = f.fillBlobFlood(s, level, rise, b)
 	}
 	if brighter {
-		for _, j := range d.blobPixels {
-			d.release(int(j))
-		}
+		d.releaseRuns()
 		trace(px, py, "flank")
 		return false
 	}
 	if b.area > d.opts.MaxBlobArea {
 		// Release the pixels: with a misjudged background the fill can
 		// spill into the sky, and stars there must stay findable.
-		for _, j := range d.blobPixels {
-			d.release(int(j))
-		}
+		d.releaseRuns()
 		trace(px, py, "extended")
 		return false
 	}
@@ -61,11 +52,10 @@ func (f *frame[T]) fillBlob(s *seed, win *window, b *blob) bool {
 // 7×7 cells (cell j·7+k), from the window values and the claim bits of the
 // window's rows. Cells of the core shift to neighbours in the same or the
 // next row only, so no column masks are needed; the border cells are not
-// free. It empties the fill's stack and reports whether the blob rises to
-// a brighter star (its pixels are then released already).
+// free. It reports whether the blob rises to a brighter star (its pixels
+// are then released already).
 func fillBlobCore(d *Detector, s *seed, win *window, level, rise float64, b *blob) (brighter bool) {
 	w, x0, y0, bg := d.width, win.x0, win.y0, s.bg
-	d.fillStack = d.fillStack[:0]
 	var free uint64
 	for j := 1; j < 6; j++ {
 		r := (*[8]float64)(win.cells[8*j:])
@@ -116,58 +106,7 @@ func fillBlobCore(d *Detector, s *seed, win *window, level, rise float64, b *blo
 		for j := range 7 {
 			d.unstampBits((y0+j)*w+x0, region>>uint(7*j)&0x7F)
 		}
-		d.blobPixels = d.blobPixels[:0]
 	}
-	return brighter
-}
-
-// fillBlobFlood grows the blob from the pixels on the fill's stack, one
-// pixel at a time, until the stack is empty or the blob is larger than
-// MaxBlobArea. It reports whether the blob rises to a brighter star.
-func (f *frame[T]) fillBlobFlood(s *seed, level, rise float64, b *blob) (brighter bool) {
-	d, pix, stride := f.d, f.pix, f.stride
-	w, h, bg := d.width, d.height, s.bg
-	limit := d.opts.MaxBlobArea + 1
-	area, peak := b.area, b.peak
-	// The stack and the blob's pixel list as locals (stored back below):
-	// the claim bits written in the loop could alias their headers in d,
-	// which would then be reloaded and stored at every push and pop. (Both
-	// or neither: with only the stack local the loop ran 8% slower on
-	// amd64; as locals they cost 32-bit arm about 1% on trail-heavy frames
-	// and save arm64 about as much.)
-	stack, pixels := d.fillStack, d.blobPixels
-	for len(stack) > 0 && area < limit {
-		e := int(stack[len(stack)-1])
-		stack = stack[:len(stack)-1]
-		x, y := e&0x7FFF, e>>15
-		v := pixelValue(d, pix, stride, x, y, bg)
-		area++
-		if v > peak { // no NaN here: the same as max
-			peak = v
-		}
-		q := v - bg
-		b.mom.add(q, float64(x)+0.5, float64(y)+0.5)
-		if v > rise && area <= d.opts.MaxBlobArea {
-			// The blob rises to a brighter star: this candidate is on its
-			// flank and the brighter one owns it.
-			brighter = true
-			break
-		}
-		xa, xb := max(x-1, 0), min(x+1, w-1)
-		ya, yb := max(y-1, 0), min(y+1, h-1)
-		for ny := ya; ny <= yb; ny++ {
-			for nx := xa; nx <= xb; nx++ {
-				j := ny*w + nx
-				if !d.claimed(j) && pixelValue(d, pix, stride, nx, ny, bg) > level {
-					d.claim(j)
-					stack = append(stack, int32(ny<<15|nx))
-					pixels = append(pixels, int32(j))
-				}
-			}
-		}
-	}
-	d.fillStack, d.blobPixels = stack, pixels
-	b.area, b.peak = area, peak
 	return brighter
 }
 

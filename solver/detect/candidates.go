@@ -97,12 +97,15 @@ func (d *Detector) findCands() {
 			bgRow := d.blockBackground[(cy>>2)*sbw : (cy>>2)*sbw+ww]
 			for ; nz != 0; nz &= nz - 1 {
 				g := bits.TrailingZeros64(nz)
-				m := masks[g]
-				for m != 0 {
+				for m := masks[g]; m != 0; m &= m - 1 {
 					cx := 16*g + bits.TrailingZeros32(m)>>1
-					m &= m - 1
+					// The box's word and its neighbours' (0 < cx < cw−1,
+					// so i±1 exist when the lanes need them).
+					i, sh := cx>>2, 16*uint(cx&3)
+					wv, wu, wd := row[i], up[i], dn[i]
+					v := int(wv >> sh & 0xFFFF)
+					ui, di := int(wu>>sh&0xFFFF), int(wd>>sh&0xFFFF)
 					li, ri := boxAt(row, cx-1), boxAt(row, cx+1)
-					ui, di := boxAt(up, cx), boxAt(dn, cx)
 					// The diagonal next to the brighter horizontal and
 					// vertical neighbours (right/down on ties).
 					dx, drow := 1, dn
@@ -112,8 +115,14 @@ func (d *Detector) findCands() {
 					if ui > di {
 						drow = up
 					}
-					v := boxAt(row, cx)
-					if st.pass(v, li, ri, ui, di, boxAt(drow, cx+dx), float64(bgRow[cx>>2])) {
+					// stage2.pass, written out.
+					bg := float64(bgRow[i])
+					fv := float64(v) - bg
+					fh, fvv := float64(max(li, ri))-bg, float64(max(ui, di))-bg
+					a, b, c := fv, fv+max(fh, fvv), fv+fh+fvv+float64(boxAt(drow, cx+dx))-bg
+					if (a >= st.limit1 && a/st.noise1 >= st.threshold) || st.binned &&
+						((b >= st.limit2 && b/st.noise2 >= st.threshold) ||
+							(c >= st.limit4 && c/st.noise4 >= st.threshold)) {
 						d.candidates = append(d.candidates, newCand(cx, cy, v))
 					}
 				}
@@ -150,6 +159,8 @@ func (d *Detector) newStage2() stage2 {
 // its numerator reaches its limit, which lies just below stage2Sigma times
 // the divisor, so that a passing quotient implies it: the same decision
 // with few divisions.
+// (findCands writes it out: a call there would cost its loop the
+// registers.)
 func (st *stage2) pass(v, l, r, u, dn, g int, bg float64) bool {
 	fv := float64(v) - bg
 	if !st.binned {

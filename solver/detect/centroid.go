@@ -15,6 +15,10 @@ type window struct {
 	// one clears the cells first.)
 	cells          [56]float64
 	x0, y0, x1, y1 int // the pixels it covers, inclusive
+	// first holds firstMoment's sums m, mx, my when hasFirst: a vector
+	// kernel that loads the window computes them on the way.
+	first    [3]float64
+	hasFirst bool
 }
 
 // covers7x7 reports whether the window is whole, centred on (px, py).
@@ -37,7 +41,15 @@ func (f *frame[T]) centroid(s *seed, win *window) (cx, cy, weighted float64, ok 
 	if traceReject == nil && math.Sqrt(ssPos)+1e-9*math.Sqrt(ssAll) < d.opts.Sigma*s.noise*(1-1e-9) {
 		return 0, 0, 0, false
 	}
-	cx, cy = win.firstMoment(s.x, s.y)
+	if win.hasFirst {
+		cx, cy = float64(s.x)+0.5, float64(s.y)+0.5
+		if m := win.first[0]; m > 0 {
+			cx += win.first[1] / m
+			cy += win.first[2] / m
+		}
+	} else {
+		cx, cy = win.firstMoment(s.x, s.y)
+	}
 	// Gaussian-weighted centroid, iterated. The weights come from a table
 	// of window phases 1/wPhases px apart; each step restarts from the
 	// tabulated centre next to the estimate. For a Gaussian star one step
@@ -85,8 +97,9 @@ func (f *frame[T]) loadWindow(s *seed, win *window) (ssPos, ssAll float64) {
 	nx, ny := x1-x0+1, y1-y0+1
 	fullWin := nx == 7 && ny == 7 && (d.hotCount == 0 || !d.hotRows(y0, y1))
 	simdWin := false
+	win.hasFirst = false
 	if fullWin {
-		ssPos, ssAll, simdWin = winLoadSIMD(pix, y0*stride+x0, stride, b, &win.cells)
+		ssPos, ssAll, simdWin = winLoadSIMD(pix, y0*stride+x0, stride, b, win)
 	}
 	if fullWin && !simdWin {
 		for j := range 7 {
@@ -181,7 +194,9 @@ func (d *Detector) centroidLoop(win *[56]float64, x0, y0, px, py int, cxf, cyf f
 		dy := clampPM(qy+2*sy/S-cyf, 0.5)
 		cxf = clampF(cxf+dx, float64(px)-0.5, float64(px)+1.5)
 		cyf = clampF(cyf+dy, float64(py)-0.5, float64(py)+1.5)
-		if dx*dx+dy*dy < 4e-4 {
+		// Both products rounded (float64()), so that no multiply-add is
+		// fused on arm64 and the test gives the same answer everywhere.
+		if float64(dx*dx)+float64(dy*dy) < 4e-4 {
 			// Moved under 0.02 px: the next step would move a fraction of
 			// that (one step from a nearby centre lands on a Gaussian star).
 			break

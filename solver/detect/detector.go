@@ -38,19 +38,21 @@ type Detector struct {
 	tileRowStats    []uint32      // 3: tileStatsSIMD's sums, minima and maxima of the block sums of one tile row
 	tileRowMeans    []float64     // 3: tileMeansSIMD's means of one tile row
 	hotCount        int           // 5: hot pixels found in this frame; while 0, no pixel read looks them up
-	fillStack       []int32       // 5: fillBlob's pixels still to visit, as y<<15 | x
+	fillSpans       []fillSpan    // 5: fillBlobSpans' row segments still to scan
 	candidates      []cand        // 4: in scan order, then (sortCands) brightest first
 	candSortBuf     []cand        // 4: sortCands' second buffer
 	candSortCounts  []uint32      // 4: sortCands' counts per box sum
-	blobPixels      []int32       // 5: fillBlob's claimed pixels (y·width + x), released if the blob is rejected
+	blobRuns        []pixelRun    // 5: the flood fill's claimed runs of pixels, released if the blob is rejected
 	stars           []Star        // 5: the stars found, in the order found
 	sortKeys        []uint64      // R: finish's sort keys
 	kernelBuffers                 // 2: the vector kernels' own buffers (simd_amd64.go; none elsewhere)
 	sortedStars     []Star        // R: finish's copy of the stars
 	dedupHead       []int32       // R: dedup's first kept star per 2×2-pixel cell, −1 when none
 	dedupNext       []int32       // R: dedup's next kept star in the same cell, per kept star
+	dedupOcc        []uint64      // R: dedup's cells with a kept star, one bit each
 	scaled16        []uint16      // detectGray16's copy of the frame, scaled to at most 13 bits
 	converted       *image.Gray   // Detect's 8-bit luma copy of other image types
+	floodRows       []floodRow    // 5: fillBlobMask's row masks, one per frame row
 
 	trailOffsets lineTable // 5: lineThrough's sample offsets for the current stride (trail.go)
 
@@ -122,6 +124,7 @@ func (d *Detector) setup(w, h int, sat float64) {
 		clear(d.hotBits)
 	}
 	d.hotRowMark = grow(d.hotRowMark, h)
+	d.floodRows = grow(d.floodRows, h)
 	d.frameGen++
 	if d.frameGen == 0 { // wrapped: old row marks could collide
 		clear(d.hotRowMark)

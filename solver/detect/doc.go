@@ -22,11 +22,12 @@
 //     lags (glare); the hot-pixel test (a lone spike, or a bright cluster of
 //     up to three pixels, without PSF wings); an iterative Gaussian-windowed
 //     centroid whose weighted sum is the matched-filter statistic compared
-//     with Sigma; a flood fill of the blob that rejects extended objects
-//     (glare, lit trees: area > MaxBlobArea) and trails (elongation >
-//     MaxElongation), and hands a star's flank to a brighter neighbour; and,
-//     for faint candidates, a line test that recognises fragments of faint
-//     satellite trails broken up by noise. Saturated stars are kept,
+//     with Sigma; for faint candidates, a line test that recognises
+//     fragments of faint satellite trails broken up by noise (and lit
+//     branches); a flood fill of the blob, on row bit masks 64 pixels
+//     wide, that rejects extended objects (glare, lit trees: area >
+//     MaxBlobArea) and trails (elongation > MaxElongation), and hands a
+//     star's flank to a brighter neighbour. Saturated stars are kept,
 //     flagged, and centroided on their blob.
 //
 // On amd64 with AVX2 the full-frame passes run as vector kernels
@@ -44,13 +45,17 @@
 // them out.
 //
 // On arm64 (every Raspberry Pi that runs the 64-bit OS) the NEON kernels
-// of simd_arm64.s do the stages where the portable code spent most: the
+// of simd_arm64*.s do the stages where the portable code spent most: the
 // 2×2 and block sums, the candidate search with its stage-2 pre-test,
 // the noise median (by counting, as above), the whole-tile statistics and
-// clip passes, the block thresholds, and per candidate the 4×4 peak
-// search, the ring statistics, the centroid window and its weighted sums,
-// the aperture sum and the trail test's 576 samples (scalar: NEON has no
-// gather). The others run the portable code. The same tests hold them to
+// clip passes, the block thresholds, and per candidate the whole seed
+// chain (4×4 peak search, background, 3×3 pre-test, ring statistics and
+// the local sky's decisions: simd_arm64_seed.s), the hot-pixel test's 5×5
+// figures, the centroid window with its first moment and the whole
+// centroid iteration (simd_arm64_centroid.s), the aperture sum, the
+// trail test's 576 samples (picked out of the rows by table lookups) and
+// bright sides, and the flood fill's row masks. The others run the
+// portable code. The same tests hold them to
 // the portable code's results (kernels.go lists which kernels a build
 // has); the floating-point kernels match because the portable code rounds
 // every product before adding it (float64(a*b)), which keeps the Go
@@ -76,18 +81,21 @@
 //	               stage2) and the brightest-first sort
 //	refine.go      5: refineAt, which runs the refinement stages in turn:
 //	seed.go           the brightest unclaimed pixel, the 3×3 pre-test and
-//	                  the ring's background and noise
+//	                  the ring's background and noise (seedfast*.go: the
+//	                  arm64 kernel that does them at once)
 //	hotpixel.go       the hot-pixel test
 //	centroid.go       the window, the iterated Gaussian-windowed centroid
 //	                  and the matched-filter significance
-//	blob.go           the flood fill (flank, extended object) and the
-//	                  elongation test
-//	trail.go          the faint-trail (line) test
+//	trail.go          the faint-trail (line) test; trailedge.go its form
+//	                  near the frame's edge
+//	blob.go           the blob (flank, extended object) within the 7×7
+//	                  core and the elongation test; flood.go the fill
+//	                  beyond it
 //	aperture.go       the brightness: the aperture sum
 //	claims.go         the per-pixel claim and hot-pixel bitmaps
 //	result.go      sorting, duplicate removal and MaxStars
 //	kernels.go     the names of the vector kernels, per build
 //	simd_amd64.go  the AVX2 kernels' Go side (simd_amd64.s),
-//	simd_arm64.go  the NEON kernels' Go side (simd_arm64.s), and
+//	simd_arm64.go  the NEON kernels' Go side (simd_arm64*.s), and
 //	simd_other.go  their stand-ins elsewhere (portable code only)
 package detect

@@ -14,9 +14,7 @@ import (
 // hotPixel reports whether the seed is a hot pixel (a lone spike) or the
 // top of a cluster of up to three, and if so claims and marks them.
 func (f *frame[T]) hotPixel(s *seed) bool {
-	d, pix, stride := f.d, f.pix, f.stride
-	px, py := s.x, s.y
-	if !(px >= 2 && py >= 2 && px < d.width-2 && py < d.height-2) {
+	if d := f.d; !(s.x >= 2 && s.y >= 2 && s.x < d.width-2 && s.y < d.height-2) {
 		return false
 	}
 	// The 5×5 pixels around the seed, as integers: their sums are exact, so
@@ -24,11 +22,12 @@ func (f *frame[T]) hotPixel(s *seed) bool {
 	// border pixels, the inner 3×3's maximum, its centre (c4) and edge
 	// cells (c1, c3, c5, c7; cell k of the 3×3 is row k/3, column k%3).
 	var ring, inMax, c1, c3, c4, c5, c7 int
-	i0 := (py-2)*stride + px - 2
-	if h, ok := hotStatsSIMD(pix, i0, stride); ok {
+	i0 := (s.y-2)*f.stride + s.x - 2
+	if h, ok := hotStatsSIMD(f.pix, i0, f.stride); ok {
 		ring, inMax = int(h&0xFFFF), int(h>>16&0xFF)
 		c1, c3, c4, c5, c7 = int(h>>24&0xFF), int(h>>32&0xFF), int(h>>40&0xFF), int(h>>48&0xFF), int(h>>56)
 	} else {
+		pix, stride := f.pix, f.stride
 		var p [25]int
 		for j := range 5 {
 			r := (*[5]T)(pix[i0+j*stride:])
@@ -39,44 +38,61 @@ func (f *frame[T]) hotPixel(s *seed) bool {
 		inMax = max(p[6], p[7], p[8], p[11], p[12], p[13], p[16], p[17], p[18])
 		c1, c3, c4, c5, c7 = p[7], p[11], p[12], p[13], p[17]
 	}
+	// Read only now: kept across the call above, they would be spilled to
+	// the stack and back on every seed, most of which leave just below.
+	d, pix, stride := f.d, f.pix, f.stride
+	px, py := s.x, s.y
 	sig := s.noise
 	r2 := float64(ring) / 16
 	// Excess of the 3×3 over the ring; x − r2 is monotonic in x, so the
 	// largest excess is the largest pixel's.
 	emax := float64(inMax) - r2
-	e1, e3, e4, e5, e7 := float64(c1)-r2, float64(c3)-r2, float64(c4)-r2, float64(c5)-r2, float64(c7)-r2
-	// A star spreads ≥ 30% of its 3×3 light outside its three
-	// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
-	// (a cluster) leave only noise there.
-	// The cluster test needs a bright top pixel to be decisive.
+	e4 := float64(c4) - r2
+	// The cluster test needs a bright top pixel to be decisive, and a
+	// spike too faint to pass the matched filter on its own (Sigma·1.5σ
+	// for a lone pixel) needs no test: testing it would risk a faint
+	// star. Most seeds fail both, so these come first, and those seeds
+	// are rejected before anything else is computed.
+	bright := emax > 15*sig
+	strong := e4 > 1.35*d.opts.Sigma*sig
+	if !bright && !strong {
+		return false
+	}
 	// Lone spike: the edge neighbours average under 15% of the peak
 	// (a star gives ≥ 30% even at FWHM 1.5 px) and none reaches 45%
 	// (so a noise-boosted pixel of a faint star is not taken for one).
-	n4 := (e1 + e3 + e5 + e7) / 4
-	m4 := float64(max(c1, c3, c5, c7)) - r2
-	// A spike too faint to pass the matched filter on its own
-	// (Sigma·1.5σ for a lone pixel) needs no test, and testing it
-	// would risk a faint star.
-	single := n4 < 0.15*e4 && m4 < 0.45*e4 && e4 > 1.35*d.opts.Sigma*sig
+	single := false
+	if strong {
+		e1, e3, e5, e7 := float64(c1)-r2, float64(c3)-r2, float64(c5)-r2, float64(c7)-r2
+		n4 := (e1 + e3 + e5 + e7) / 4
+		m4 := float64(max(c1, c3, c5, c7)) - r2
+		single = n4 < 0.15*e4 && m4 < 0.45*e4
+	}
+	if !bright && !single {
+		return false
+	}
+	// A star spreads ≥ 30% of its 3×3 light outside its three
+	// brightest pixels, even at FWHM 1.5 px; one to three hot pixels
+	// (a cluster) leave only noise there.
 	var e [9]float64 // the 3×3 excesses, cell k at row k/3, column k%3
-	cluster := false
-	if emax > 15*sig || single {
-		tot := 0.0
-		// The three largest excesses, m1 ≥ m2 ≥ m3, by a min/max
-		// network (no data-dependent branches).
-		m1, m2, m3 := math.Inf(-1), math.Inf(-1), math.Inf(-1)
-		for k := range e {
-			x := float64(pix[(py-1+k/3)*stride+px-1+k%3]) - r2
-			e[k] = x
+	tot := 0.0
+	// The three largest excesses, m1 ≥ m2 ≥ m3, by a min/max network
+	// (no data-dependent branches), row by row (cell k in order).
+	m1, m2, m3 := math.Inf(-1), math.Inf(-1), math.Inf(-1)
+	for j := range 3 {
+		r := (*[3]T)(pix[(py-1+j)*stride+px-1:])
+		for c := range r {
+			x := float64(r[c]) - r2
+			e[3*j+c] = x
 			tot += x
 			x, m1 = min(x, m1), max(x, m1)
 			x, m2 = min(x, m2), max(x, m2)
 			m3 = max(x, m3)
 		}
-		// Only a bright top pixel can make a cluster.
-		t3 := m1 + m2 + m3
-		cluster = emax > 15*sig && tot-t3 < 0.2*t3
 	}
+	// Only a bright top pixel can make a cluster.
+	t3 := m1 + m2 + m3
+	cluster := bright && tot-t3 < 0.2*t3
 	if !single && !cluster {
 		return false
 	}

@@ -5,13 +5,16 @@ package detect
 //
 //	findSeed      the brightest unclaimed pixel of the box (seed.go)
 //	boxPreTest    a cheap 3×3 significance test (seed.go)
-//	localSky      background and noise from the ring around it (seed.go)
+//	localSky      background and noise from the ring around it, and the
+//	              pre-test again when the ring's noise replaced the frame's
+//	              (seed.go; the three in one arm64 kernel: seedfast.go)
 //	hotPixel      a spike or small cluster without PSF wings (hotpixel.go)
 //	centroid      the Gaussian-windowed centroid and the matched-filter
 //	              statistic, compared with Sigma (centroid.go)
+//	lineThrough   a fragment of a faint trail (trail.go, trailedge.go),
+//	              before the fill, which on a trail costs more
 //	fillBlob      the connected blob: flank of a brighter star, extended
-//	              object (blob.go)
-//	lineThrough   a fragment of a faint trail (trail.go)
+//	              object (blob.go, flood.go)
 //	elongated     a bright trail (blob.go)
 //	apertureSum   the brightness (aperture.go)
 //
@@ -66,7 +69,26 @@ func (f *frame[T]) refine(cx, cy int) {
 // pixel was a hot pixel and the box should be examined again.
 func (f *frame[T]) refineAt(cx, cy int) (again bool) {
 	d, s, win := f.d, &f.seed, &f.win
-	if !f.findSeed(cx, cy, s) || !f.boxPreTest(s) || !f.localSky(s) {
+	// The seed chain, up to the second boxPreTest: one kernel where it
+	// applies (seedfast.go), else the Go stages.
+	if st := f.seedFast(cx, cy); st == seedPortable {
+		if !f.findSeed(cx, cy, s) || !f.boxPreTest(s) {
+			return false
+		}
+		n0 := s.noise
+		if !f.localSky(s) {
+			return false
+		}
+		// With the ring's noise (glare, lit foliage) the pre-test is
+		// taken again, as the significance test will see the seed: most
+		// bumps on a lit tree end here rather than in the centroid.
+		if s.noise != n0 && !f.boxPreTest(s) {
+			return false
+		}
+	} else if st != seedPass {
+		if traceReject != nil {
+			seedRejected(s, st)
+		}
 		return false
 	}
 	if f.hotPixel(s) {
@@ -76,16 +98,23 @@ func (f *frame[T]) refineAt(cx, cy int) (again bool) {
 	if !ok {
 		return false
 	}
+	// Only faint candidates can be fragments of a trail: a trail bright
+	// enough (cross-section above ~8σ) stays connected above the blob
+	// level and fails the elongation test instead. The test comes before
+	// the blob's fill, which on a trail or lit foliage costs more.
+	if s.excess < 10*s.noise {
+		if lineThrough(d, f.pix, f.stride, s.x, s.y, s.excess) {
+			// Only the core is claimed: the fragment's blob would be as
+			// long as the trail (or the lit branch), and filling it cost
+			// more than the test that rejected it.
+			trace(s.x, s.y, "line")
+			d.claimCore(s.x, s.y)
+			return false // a fragment of a satellite or aircraft trail
+		}
+	}
 	var b blob
 	if !f.fillBlob(s, win, &b) {
 		return false
-	}
-	// Only faint candidates can be fragments of a trail: a trail bright
-	// enough (cross-section above ~8σ) stays connected above the blob level
-	// and fails the elongation test instead.
-	if s.excess < 10*s.noise && lineThrough(d, f.pix, f.stride, s.x, s.y, s.excess) {
-		trace(s.x, s.y, "line")
-		return false // a fragment of a satellite or aircraft trail
 	}
 	// Stamp the 3×3 core too, so faint stars are not found twice.
 	d.claimCore(s.x, s.y)

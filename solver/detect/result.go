@@ -70,32 +70,52 @@ func (d *Detector) dedup(st []Star) []Star {
 		}
 		return min(max(cx, 1), gw-2), min(max(cy, 1), gh-2)
 	}
+	// One bit per cell with a kept star: most stars have none in the
+	// 3×3 cells around them, which three reads of the bits tell.
+	d.dedupOcc = grow(d.dedupOcc, (gw*gh+63)/64+1)
+	occ := d.dedupOcc
+	near := func(gx, gy int) bool {
+		var m uint64
+		for yy := gy - 1; yy <= gy+1; yy++ {
+			j := yy*gw + gx - 1
+			sh := uint(j & 63)
+			m |= (occ[j>>6]>>sh | occ[j>>6+1]<<(64-sh)) & 7 // << 64 is 0
+		}
+		return m != 0
+	}
 	d.dedupNext = d.dedupNext[:0]
 	out := st[:0]
 	for _, s := range st {
 		gx, gy := cell(s.X, s.Y)
-		dup := false
-	search:
-		for yy := gy - 1; yy <= gy+1; yy++ {
-			for xx := gx - 1; xx <= gx+1; xx++ {
-				for k := d.dedupHead[yy*gw+xx]; k >= 0; k = d.dedupNext[k] {
-					if dx, dy := s.X-out[k].X, s.Y-out[k].Y; dx*dx+dy*dy < 2.25 {
-						dup = true
-						break search
-					}
-				}
-			}
+		if near(gx, gy) && d.keptWithin(out, s, gx, gy, gw) {
+			continue
 		}
-		if !dup {
-			c := gy*gw + gx
-			d.dedupNext = append(d.dedupNext, d.dedupHead[c])
-			d.dedupHead[c] = int32(len(out))
-			out = append(out, s)
-		}
+		c := gy*gw + gx
+		d.dedupNext = append(d.dedupNext, d.dedupHead[c])
+		d.dedupHead[c] = int32(len(out))
+		occ[c>>6] |= 1 << (c & 63)
+		out = append(out, s)
 	}
 	for _, s := range out {
 		gx, gy := cell(s.X, s.Y)
-		d.dedupHead[gy*gw+gx] = -1
+		c := gy*gw + gx
+		d.dedupHead[c] = -1
+		occ[c>>6] &^= 1 << (c & 63)
 	}
 	return out
+}
+
+// keptWithin reports whether a star of out filed in the 3×3 cells around
+// (gx, gy) lies within 1.5 px of s.
+func (d *Detector) keptWithin(out []Star, s Star, gx, gy, gw int) bool {
+	for yy := gy - 1; yy <= gy+1; yy++ {
+		for xx := gx - 1; xx <= gx+1; xx++ {
+			for k := d.dedupHead[yy*gw+xx]; k >= 0; k = d.dedupNext[k] {
+				if dx, dy := s.X-out[k].X, s.Y-out[k].Y; dx*dx+dy*dy < 2.25 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -20,58 +20,22 @@ type seed struct {
 // claimed, when the pixel lies on the frame's border, or when it is not
 // above the background.
 func (f *frame[T]) findSeed(cx, cy int, s *seed) bool {
-	d, pix, stride := f.d, f.pix, f.stride
-	w, h, bs := d.width, d.height, d.boxStride
-	px, py, pv := -1, -1, -1
-	inside := bs == 2 && cx > 0 && cy > 0 && 2*cx+2 < w && 2*cy+2 < h
-	vecDone := false
-	if inside {
-		if k, v, ran := peak4x4SIMD(d, pix, stride, 2*cx-1, 2*cy-1); ran {
-			if v >= 0 {
-				px, py, pv = 2*cx-1+k&3, 2*cy-1+k>>2, v
-			}
-			vecDone = true
+	d := f.d
+	w, h := d.width, d.height
+	var px, py, pv int
+	if d.boxStride == 2 && cx > 0 && cy > 0 && 2*cx+2 < w && 2*cy+2 < h {
+		// The 4×4 pixels lie inside the frame.
+		x0, y0 := 2*cx-1, 2*cy-1
+		k, v, ran := peak4x4SIMD(d, f.pix, f.stride, x0, y0)
+		if !ran {
+			k, v = f.peak4x4(x0, y0)
 		}
-	}
-	if inside && !vecDone {
-		// The 4×4 pixels lie inside the frame: one row and its claim bits
-		// at a time. Ties go to the first in scan order, as below.
-		x0 := 2*cx - 1
-		for y := 2*cy - 1; y <= 2*cy+2; y++ {
-			row := (*[4]T)(pix[y*stride+x0:])
-			j := y*w + x0
-			sh := uint(j & 63)
-			cl := d.claimBits[j>>6]>>sh | d.claimBits[j>>6+1]<<(64-sh) // << 64 is 0
-			k0 := int(row[0]) | -int(cl&1)
-			k1 := int(row[1]) | -int(cl>>1&1)
-			k2 := int(row[2]) | -int(cl>>2&1)
-			k3 := int(row[3]) | -int(cl>>3&1)
-			// The row's first maximum, then against the rows before.
-			kx, km := 0, k0
-			if k1 > km {
-				kx, km = 1, k1
-			}
-			if k2 > km {
-				kx, km = 2, k2
-			}
-			if k3 > km {
-				kx, km = 3, k3
-			}
-			if km > pv {
-				px, py, pv = x0+kx, y, km
-			}
+		if v < 0 {
+			return false // all claimed
 		}
-	}
-	for y := max(bs*cy-1, 0); y <= min(bs*cy+2, h-1) && !inside; y++ {
-		for x := max(bs*cx-1, 0); x <= min(bs*cx+2, w-1); x++ {
-			// A claimed pixel gets key −1 and is never taken; written
-			// without && so the compiler can use conditional moves.
-			j := y*w + x
-			key := int(pix[y*stride+x]) | -int(d.claimBits[j>>6]>>(j&63)&1)
-			if key > pv {
-				px, py, pv = x, y, key
-			}
-		}
+		px, py, pv = x0+k&3, y0+k>>2, v
+	} else {
+		px, py, pv = f.peakClipped(cx, cy)
 	}
 	// The stages below read the 3×3 pixels around the seed.
 	if px < 1 || py < 1 || px >= w-1 || py >= h-1 {
@@ -84,6 +48,68 @@ func (f *frame[T]) findSeed(cx, cy int, s *seed) bool {
 	s.noise = d.noisePixel
 	s.excess = float64(pv) - s.bg
 	return s.excess > 0
+}
+
+// peak4x4 is peak4x4SIMD's portable form: the brightest unclaimed of the
+// 4×4 pixels from (x0, y0), inside the frame, as index 4·row + column
+// (the first in scan order on ties) and value, −1 when all are claimed.
+// It reads one row and its claim bits at a time. (Out of line, as the
+// rarely needed paths of findSeed are, so that the common path keeps its
+// values in registers.)
+//
+//go:noinline
+func (f *frame[T]) peak4x4(x0, y0 int) (k, v int) {
+	d, pix, stride := f.d, f.pix, f.stride
+	k, v = -1, -1
+	for r := range 4 {
+		y := y0 + r
+		row := (*[4]T)(pix[y*stride+x0:])
+		j := y*d.width + x0
+		sh := uint(j & 63)
+		cl := d.claimBits[j>>6]>>sh | d.claimBits[j>>6+1]<<(64-sh) // << 64 is 0
+		k0 := int(row[0]) | -int(cl&1)
+		k1 := int(row[1]) | -int(cl>>1&1)
+		k2 := int(row[2]) | -int(cl>>2&1)
+		k3 := int(row[3]) | -int(cl>>3&1)
+		// The row's first maximum, then against the rows before.
+		kx, km := 0, k0
+		if k1 > km {
+			kx, km = 1, k1
+		}
+		if k2 > km {
+			kx, km = 2, k2
+		}
+		if k3 > km {
+			kx, km = 3, k3
+		}
+		if km > v {
+			k, v = 4*r+kx, km
+		}
+	}
+	return k, v
+}
+
+// peakClipped is findSeed's search at Binning 1 or at the frame's edge:
+// the brightest unclaimed pixel of the 4×4 around the box, clipped to the
+// frame; (−1, −1, −1) when every pixel is claimed.
+//
+//go:noinline
+func (f *frame[T]) peakClipped(cx, cy int) (px, py, pv int) {
+	d, pix, stride := f.d, f.pix, f.stride
+	w, h, bs := d.width, d.height, d.boxStride
+	px, py, pv = -1, -1, -1
+	for y := max(bs*cy-1, 0); y <= min(bs*cy+2, h-1); y++ {
+		for x := max(bs*cx-1, 0); x <= min(bs*cx+2, w-1); x++ {
+			// A claimed pixel gets key −1 and is never taken; written
+			// without && so the compiler can use conditional moves.
+			j := y*w + x
+			key := int(pix[y*stride+x]) | -int(d.claimBits[j>>6]>>(j&63)&1)
+			if key > pv {
+				px, py, pv = x, y, key
+			}
+		}
+	}
+	return px, py, pv
 }
 
 // boxPreTest is a cheap early exit for noise peaks: the 3×3 box sum around
@@ -107,7 +133,9 @@ func (f *frame[T]) boxPreTest(s *seed) bool {
 			}
 		}
 	}
-	if (q-9*s.bg)/(3*s.noise) < 0.7*d.opts.Sigma {
+	// float64() rounds the product, so that no multiply-add is fused on
+	// arm64 (see backgroundAt).
+	if (q-float64(9*s.bg))/(3*s.noise) < 0.7*d.opts.Sigma {
 		trace(px, py, "weak-box")
 		return false
 	}
@@ -143,18 +171,20 @@ func (f *frame[T]) localSky(s *seed) bool {
 func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64) {
 	// Pixels are integers below 2^16, so their sums and sums of squares
 	// over 24 pixels are exact in integers and equal the float sums.
+	// float64() rounds each product that is added or subtracted, so that
+	// no multiply-add is fused on arm64 (see backgroundAt).
 	i0 := (py-3)*stride + px - 3
 	if s, s2, _, hi, ok := ringSumsSIMD(pix, i0, stride, math.MaxInt32); ok {
 		mean = float64(s) / 24
-		sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
-		l := int64(math.Floor(mean + 2.5*sd))
+		sd = math.Sqrt(max(float64(s2)/24-float64(mean*mean), 0))
+		l := int64(math.Floor(mean + float64(2.5*sd)))
 		if int64(hi) <= l {
 			return mean, sd
 		}
 		s, s2, k, _, _ := ringSumsSIMD(pix, i0, stride, int32(l))
 		if k >= 4 {
 			mean = float64(s) / float64(k)
-			sd = math.Sqrt(max(float64(s2)/float64(k)-mean*mean, 0))
+			sd = math.Sqrt(max(float64(s2)/float64(k)-float64(mean*mean), 0))
 		}
 		return mean, sd
 	}
@@ -181,10 +211,10 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	}
 	s, s2, hi = s+sb, s2+s2b, max(hi, hib)
 	mean = float64(s) / 24
-	sd = math.Sqrt(max(float64(s2)/24-mean*mean, 0))
+	sd = math.Sqrt(max(float64(s2)/24-float64(mean*mean), 0))
 	// Second pass, clipped at mean+2.5·sd: for integers x ≤ lim is
 	// x ≤ ⌊lim⌋. With nothing above it, the pass would repeat the first.
-	l := int64(math.Floor(mean + 2.5*sd))
+	l := int64(math.Floor(mean + float64(2.5*sd)))
 	if hi <= l {
 		return mean, sd
 	}
@@ -199,7 +229,7 @@ func ringStats[T uint8 | uint16](pix []T, stride, px, py int) (mean, sd float64)
 	}
 	if k >= 4 {
 		mean = float64(s) / float64(k)
-		sd = math.Sqrt(max(float64(s2)/float64(k)-mean*mean, 0))
+		sd = math.Sqrt(max(float64(s2)/float64(k)-float64(mean*mean), 0))
 	}
 	return mean, sd
 }

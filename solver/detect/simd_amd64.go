@@ -131,7 +131,7 @@ func winLoadAVX2(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ss
 
 // winLoadSIMD fills the 7×7 window at pixel index i0 (8-bit frames with
 // AVX2 only; ok reports whether it did).
-func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
+func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *window) (ssPos, ssAll float64, ok bool) {
 	// The kernel reads 8 bytes per row.
 	if !useSIMD || i0+6*stride+8 > len(pix) {
 		return 0, 0, false
@@ -140,7 +140,7 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 	if !ok {
 		return 0, 0, false
 	}
-	ssPos, ssAll = winLoadAVX2(p, stride, b, win)
+	ssPos, ssAll = winLoadAVX2(p, stride, b, &win.cells)
 	return ssPos, ssAll, true
 }
 
@@ -419,3 +419,6 @@ func tileStats4SIMD(sb []uint32, i0, sbw, nx, ny int) (sum, lo, hi int64, ok boo
 func tileClip4SIMD(sb []uint32, i0, sbw, nx, ny int, l int64) (s, k int64, ok bool) {
 	return 0, 0, false
 }
+
+// aboveMaskSIMD does nothing: aboveMask compares the pixels itself.
+func aboveMaskSIMD[T uint8 | uint16](p []T, lv int) (m uint64, ok bool) { return 0, false }

@@ -10,7 +10,7 @@ var useSIMD = true
 
 // simdKernels are the stages with a NEON kernel; the others run the
 // portable code.
-const simdKernels = kernelBin8 | kernelCandMask | kernelCentroidSums | kernelLineInner | kernelTile4 | kernelRing | kernelBlockLimits | kernelPeak | kernelWindow | kernelBoxSum | kernelNoise
+const simdKernels = kernelBin8 | kernelCandMask | kernelCentroidSums | kernelCentroidLoop | kernelLineInner | kernelTile4 | kernelRing | kernelBlockLimits | kernelPeak | kernelWindow | kernelBoxSum | kernelNoise | kernelHot
 
 // kernelBuffers holds the buffers that only the vector kernels use.
 type kernelBuffers struct {
@@ -67,13 +67,63 @@ func (d *Detector) candMaskSIMD(cy int, masks []uint32) (n int, nz uint64) {
 }
 
 //go:noescape
-func lineSumsARM64(c *uint8, pairs *[lineDirsN * 2 * lineNR * 2]int, sums *[lineDirsN * 2]int32)
+func lineSumsTBL(c *uint8, stride int, tab *lineGather, sums *[lineDirsN * 2]int32, l int32) (bright uint64)
+
+// lineGather is lineSumsTBL's table: for each pair of rows −16+2i and
+// −15+2i around the candidate, the number of passes (the most pixels any
+// side has in them), and per pass and side (48 bytes) the index of one of
+// the side's pixels there in the pair's 64 bytes (32 from column −16 per
+// row), or 0xFF when the side has none left. The offsets are in rows and
+// columns, so one table serves every stride.
+type lineGather struct {
+	passes [16]uint8
+	idx    [lineGatherPasses * 2 * lineDirsN]uint8
+}
+
+// lineGatherPasses is the number of passes lineOff needs
+// (TestLineGatherTable checks it).
+const lineGatherPasses = 75
+
+var lineGatherTable = func() (t lineGather) {
+	var pixels [16][2 * lineDirsN][]uint8 // per row pair and side, the table indices
+	for k := range lineOff {
+		for side := range lineOff[k] {
+			for i := range lineOff[k][side] {
+				for _, o := range lineOff[k][side][i] {
+					dx, dy := o[0], o[1]
+					pair := (dy + 16) / 2
+					idx := uint8(32*((dy+16)%2) + dx + 16)
+					pixels[pair][2*k+side] = append(pixels[pair][2*k+side], idx)
+				}
+			}
+		}
+	}
+	n := 0
+	for pair := range pixels {
+		passes := 0
+		for _, p := range pixels[pair] {
+			passes = max(passes, len(p))
+		}
+		t.passes[pair] = uint8(passes)
+		for pass := range passes {
+			for sd, p := range pixels[pair] {
+				t.idx[(n+pass)*2*lineDirsN+sd] = 0xFF
+				if pass < len(p) {
+					t.idx[(n+pass)*2*lineDirsN+sd] = p[pass]
+				}
+			}
+		}
+		n += passes
+	}
+	return t
+}()
 
 // lineInnerSIMD fills sums with lineInner's side sums around pixel index c
 // and returns the bright sides (8-bit frames only; ok reports whether it
-// ran). The gather has no NEON form: lineSumsARM64 is scalar code that
-// loads two offsets per instruction and does without the bounds checks,
-// which the test below does once for all 576 pixels.
+// ran). NEON has no gather: lineSumsTBL picks the 576 pixels out of the
+// rows around c with table lookups (lineGatherTable), without bounds
+// checks, which the test below does once for them all; it then finds the
+// bright sides (lineBright's comparisons, 48 at a time).
 func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, sums *[lineDirsN * 2]int32) (bright uint64, ok bool) {
 	// Every offset lies within r of c.
 	r := (lineRmax + 1) * (lin.stride + 1)
@@ -85,8 +135,7 @@ func lineInnerSIMD[T uint8 | uint16](pix []T, c int, lin *lineTable, l int32, su
 	if !ok {
 		return 0, false
 	}
-	lineSumsARM64(p, &lin.pairs, sums)
-	return lineBright(sums, l), true
+	return lineSumsTBL(p, lin.stride, &lineGatherTable, sums, l), true
 }
 
 // lineEdgeSIMD does nothing: lineThrough sums the samples itself.
@@ -95,11 +144,11 @@ func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py,
 }
 
 //go:noescape
-func winLoadNEON(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll float64)
+func winLoadNEON(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll, m, mx, my float64)
 
 // winLoadSIMD fills the 7×7 window at pixel index i0 (8-bit frames only;
-// ok reports whether it did).
-func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
+// ok reports whether it did), and win.first with firstMoment's sums.
+func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *window) (ssPos, ssAll float64, ok bool) {
 	// The kernel reads 8 bytes per row.
 	if !useSIMD || i0 < 0 || i0+6*stride+8 > len(pix) {
 		return 0, 0, false
@@ -108,7 +157,8 @@ func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]
 	if !ok {
 		return 0, 0, false
 	}
-	ssPos, ssAll = winLoadNEON(p, stride, b, win)
+	ssPos, ssAll, win.first[0], win.first[1], win.first[2] = winLoadNEON(p, stride, b, &win.cells)
+	win.hasFirst = true
 	return ssPos, ssAll, true
 }
 
@@ -275,9 +325,23 @@ func centroidSumsSIMD(win *[56]float64, wx, wy *wEntry) (s, sx, sy float64, ok b
 	return s, sx, sy, true
 }
 
-// centroidLoopSIMD does nothing: centroidLoop iterates the centroid itself.
+//go:noescape
+func centroidLoopNEON(win *[56]float64, tab *wEntry, n int, x0f, y0f, lox, loy, hix, hiy, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok bool)
+
+// centroidLoopSIMD runs centroidLoop's iteration from (cx, cy) in the
+// window at (x0, y0) around peak (px, py) (ran reports whether it did):
+// the last weighted sum, the estimate, the last phases, and ok false when
+// a weighted sum was not positive. The kernel (simd_arm64_centroid.s)
+// addresses the table in entries of 136 bytes (centroidloop_arm64_test.go
+// checks the size of wEntry).
 func centroidLoopSIMD(win *[56]float64, tab []wEntry, x0, y0, px, py int, cx, cy float64) (s, cxo, cyo float64, ix, iy int, ok, ran bool) {
-	return 0, 0, 0, 0, 0, false, false
+	if !useSIMD || len(tab) == 0 {
+		return 0, 0, 0, 0, 0, false, false
+	}
+	pxf, pyf := float64(px), float64(py)
+	s, cxo, cyo, ix, iy, ok = centroidLoopNEON(win, &tab[0], len(tab), float64(x0), float64(y0),
+		pxf-0.5, pyf-0.5, pxf+1.5, pyf+1.5, cx, cy)
+	return s, cxo, cyo, ix, iy, ok, true
 }
 
 //go:noescape
@@ -324,7 +388,41 @@ func peak4x4SIMD[T uint8 | uint16](d *Detector, pix []T, stride, x0, y0 int) (k,
 	return k, v, true
 }
 
-// hotStatsSIMD does nothing: hotPixel reads the 5×5 pixels itself.
+//go:noescape
+func hotStatsNEON(p *uint8, stride int) uint64
+
+// hotStatsSIMD returns hotStatsNEON's packed figures for the 5×5 pixels
+// from index i0 (8-bit frames only; ok reports whether it ran).
 func hotStatsSIMD[T uint8 | uint16](pix []T, i0, stride int) (packed uint64, ok bool) {
-	return 0, false
+	// The kernel reads 8 bytes per row.
+	if !useSIMD || i0+4*stride+8 > len(pix) {
+		return 0, false
+	}
+	p, is8 := any(&pix[i0]).(*uint8)
+	if !is8 {
+		return 0, false
+	}
+	return hotStatsNEON(p, stride), true
+}
+
+//go:noescape
+func aboveMaskNEON(p *uint8, lv uint8) uint64
+
+// aboveMaskSIMD returns bit k set for each of the floodWidth pixels of p
+// above lv (8-bit frames; ok reports whether it ran).
+func aboveMaskSIMD[T uint8 | uint16](p []T, lv int) (m uint64, ok bool) {
+	if !useSIMD || len(p) < floodWidth {
+		return 0, false
+	}
+	p8, is8 := any(&p[0]).(*uint8)
+	if !is8 {
+		return 0, false
+	}
+	switch {
+	case lv < 0:
+		return ^uint64(0), true
+	case lv >= 255:
+		return 0, true
+	}
+	return aboveMaskNEON(p8, uint8(lv)), true
 }

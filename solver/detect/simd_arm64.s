@@ -358,50 +358,155 @@ csRow:
 	FMOVD F30, sy+40(FP)
 	RET
 
-// func lineSumsARM64(c *uint8, pairs *[576]int, sums *[48]int32)
+// func lineSumsTBL(c *uint8, stride int, tab *lineGather, sums *[48]int32, l int32) (bright uint64)
 //
-// sums[s] = Σ of the bytes at c + pairs[12s+i], i < 12: lineInner's side
-// sums (lineTable.pairs, 12 pixel offsets per side). Scalar code (there
-// is no NEON gather): two offsets per LDP, the sum kept in a register.
-TEXT ·lineSumsARM64(SB), NOSPLIT, $0-24
+// sums[s] = Σ of lineInner's 12 pixels of side s around c, gathered with
+// TBL: the rows −16 … 15 of the 32 bytes from column −16 are taken two at
+// a time (a 64-byte table in four registers), and each of the pair's
+// passes (tab.passes) picks, per side, one of its pixels in those rows
+// (tab.idx: 48 table indices per pass, 0xFF, which TBL reads as 0, for a
+// side with no pixel left there), added to the side's 16-bit sum (at most
+// 12·255). Then lineBright in NEON: bit s of bright is 2·sums[s] − R > l,
+// R the sum of both sides of the perpendicular direction, (k+12) mod 24
+// for direction k = s/2. With P[k] = sums[2k] + sums[2k+1] (ADDP), the
+// references of sums[4i … 4i+3] are P[2i+12], P[2i+12], P[2i+13],
+// P[2i+13] (mod 24): a ZIP of one register of P with itself. The masks
+// are narrowed to bytes, given their bit and summed eight to a byte.
+// All integer arithmetic, so the same as the portable lineInner sums and
+// lineBright.
+TEXT ·lineSumsTBL(SB), NOSPLIT, $0-48
 	MOVD c+0(FP), R0
-	MOVD pairs+8(FP), R1
-	MOVD sums+16(FP), R2
-	MOVD $48, R3
+	MOVD stride+8(FP), R1
+	MOVD tab+16(FP), R2 // the passes per row pair, then the indices
+	LSL  $4, R1, R4
+	SUB  R4, R0, R5
+	SUB  $16, R5, R5 // row −16, column −16
+	LSL  $1, R1, R6
+	ADD  $16, R2, R7
+	MOVD $16, R8 // row pairs
+	WORD $0x6f00e40a // MOVI V10.2D, #0
+	WORD $0x6f00e40b // MOVI V11.2D, #0
+	WORD $0x6f00e40c // MOVI V12.2D, #0
+	WORD $0x6f00e40d // MOVI V13.2D, #0
+	WORD $0x6f00e40e // MOVI V14.2D, #0
+	WORD $0x6f00e40f // MOVI V15.2D, #0
 
-lineSide:
-	LDP.P 16(R1), (R4, R5)
-	MOVBU (R0)(R4), R4
-	MOVBU (R0)(R5), R5
-	LDP.P 16(R1), (R6, R7)
-	MOVBU (R0)(R6), R6
-	MOVBU (R0)(R7), R7
-	ADD  R5, R4, R10
-	ADD  R7, R6, R11
-	LDP.P 16(R1), (R4, R5)
-	MOVBU (R0)(R4), R4
-	MOVBU (R0)(R5), R5
-	LDP.P 16(R1), (R6, R7)
-	MOVBU (R0)(R6), R6
-	MOVBU (R0)(R7), R7
-	ADD  R4, R10
-	ADD  R5, R11
-	ADD  R6, R10
-	ADD  R7, R11
-	LDP.P 16(R1), (R4, R5)
-	MOVBU (R0)(R4), R4
-	MOVBU (R0)(R5), R5
-	LDP.P 16(R1), (R6, R7)
-	MOVBU (R0)(R6), R6
-	MOVBU (R0)(R7), R7
-	ADD  R4, R10
-	ADD  R5, R11
-	ADD  R6, R10
-	ADD  R7, R11
-	ADD  R11, R10
-	MOVW.P R10, 4(R2)
-	SUB  $1, R3
-	CBNZ R3, lineSide
+linePair:
+	MOVBU.P 1(R2), R9
+	VLD1 (R5), [V0.B16, V1.B16]
+	ADD  R1, R5, R10
+	VLD1 (R10), [V2.B16, V3.B16]
+	ADD  R6, R5, R5
+
+linePass:
+	VLD1.P 48(R7), [V4.B16, V5.B16, V6.B16]
+	WORD $0x4e046007 // TBL V7.16B, {V0.16B, V1.16B, V2.16B, V3.16B}, V4.16B: the pass's pixel of each of sides 0-15, 0 where none
+	WORD $0x4e056008 // TBL V8.16B, {V0.16B, V1.16B, V2.16B, V3.16B}, V5.16B: sides 16-31
+	WORD $0x4e066009 // TBL V9.16B, {V0.16B, V1.16B, V2.16B, V3.16B}, V6.16B: sides 32-47
+	WORD $0x2e27114a // UADDW V10.8H, V10.8H, V7.8B
+	WORD $0x6e27116b // UADDW2 V11.8H, V11.8H, V7.16B
+	WORD $0x2e28118c // UADDW V12.8H, V12.8H, V8.8B
+	WORD $0x6e2811ad // UADDW2 V13.8H, V13.8H, V8.16B
+	WORD $0x2e2911ce // UADDW V14.8H, V14.8H, V9.8B
+	WORD $0x6e2911ef // UADDW2 V15.8H, V15.8H, V9.16B
+	SUB  $1, R9
+	CBNZ R9, linePass
+	SUB  $1, R8
+	CBNZ R8, linePair
+	WORD $0x2f10a540 // USHLL V0.4S, V10.4H, #0: the sums widened to 32 bits, in order
+	WORD $0x6f10a541 // USHLL2 V1.4S, V10.8H, #0
+	WORD $0x2f10a562 // USHLL V2.4S, V11.4H, #0
+	WORD $0x6f10a563 // USHLL2 V3.4S, V11.8H, #0
+	WORD $0x2f10a584 // USHLL V4.4S, V12.4H, #0
+	WORD $0x6f10a585 // USHLL2 V5.4S, V12.8H, #0
+	WORD $0x2f10a5a6 // USHLL V6.4S, V13.4H, #0
+	WORD $0x6f10a5a7 // USHLL2 V7.4S, V13.8H, #0
+	WORD $0x2f10a5c8 // USHLL V8.4S, V14.4H, #0
+	WORD $0x6f10a5c9 // USHLL2 V9.4S, V14.8H, #0
+	WORD $0x2f10a5ea // USHLL V10.4S, V15.4H, #0
+	WORD $0x6f10a5eb // USHLL2 V11.4S, V15.8H, #0
+	MOVD sums+24(FP), R2
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R2)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R2)
+	VST1   [V8.S4, V9.S4, V10.S4, V11.S4], (R2)
+	MOVW l+32(FP), R1
+	WORD $0x4e040c32 // DUP V18.4S, W1
+	MOVD $0x8040201008040201, R4 // bit k of each byte k of 8
+	VMOV R4, V29.D[0]
+	VMOV R4, V29.D[1]
+	WORD $0x4ea1bc0c // ADDP V12.4S, V0.4S, V1.4S: P[0..3], P[k] = sums[2k] + sums[2k+1]
+	WORD $0x4ea3bc4d // ADDP V13.4S, V2.4S, V3.4S
+	WORD $0x4ea5bc8e // ADDP V14.4S, V4.4S, V5.4S
+	WORD $0x4ea7bccf // ADDP V15.4S, V6.4S, V7.4S
+	WORD $0x4ea9bd10 // ADDP V16.4S, V8.4S, V9.4S
+	WORD $0x4eabbd51 // ADDP V17.4S, V10.4S, V11.4S: P[20..23]
+	WORD $0x4e8f39f3 // ZIP1 V19.4S, V15.4S, V15.4S: the references of sums[0..3]
+	WORD $0x4ea08400 // ADD V0.4S, V0.4S, V0.4S
+	WORD $0x6eb38400 // SUB V0.4S, V0.4S, V19.4S
+	WORD $0x4eb23400 // CMGT V0.4S, V0.4S, V18.4S
+	WORD $0x4e8f79f3 // ZIP2 V19.4S, V15.4S, V15.4S: the references of sums[4..7]
+	WORD $0x4ea18421 // ADD V1.4S, V1.4S, V1.4S
+	WORD $0x6eb38421 // SUB V1.4S, V1.4S, V19.4S
+	WORD $0x4eb23421 // CMGT V1.4S, V1.4S, V18.4S
+	WORD $0x4e903a13 // ZIP1 V19.4S, V16.4S, V16.4S: the references of sums[8..11]
+	WORD $0x4ea28442 // ADD V2.4S, V2.4S, V2.4S
+	WORD $0x6eb38442 // SUB V2.4S, V2.4S, V19.4S
+	WORD $0x4eb23442 // CMGT V2.4S, V2.4S, V18.4S
+	WORD $0x4e907a13 // ZIP2 V19.4S, V16.4S, V16.4S: the references of sums[12..15]
+	WORD $0x4ea38463 // ADD V3.4S, V3.4S, V3.4S
+	WORD $0x6eb38463 // SUB V3.4S, V3.4S, V19.4S
+	WORD $0x4eb23463 // CMGT V3.4S, V3.4S, V18.4S
+	WORD $0x4e913a33 // ZIP1 V19.4S, V17.4S, V17.4S: the references of sums[16..19]
+	WORD $0x4ea48484 // ADD V4.4S, V4.4S, V4.4S
+	WORD $0x6eb38484 // SUB V4.4S, V4.4S, V19.4S
+	WORD $0x4eb23484 // CMGT V4.4S, V4.4S, V18.4S
+	WORD $0x4e917a33 // ZIP2 V19.4S, V17.4S, V17.4S: the references of sums[20..23]
+	WORD $0x4ea584a5 // ADD V5.4S, V5.4S, V5.4S
+	WORD $0x6eb384a5 // SUB V5.4S, V5.4S, V19.4S
+	WORD $0x4eb234a5 // CMGT V5.4S, V5.4S, V18.4S
+	WORD $0x4e8c3993 // ZIP1 V19.4S, V12.4S, V12.4S: the references of sums[24..27]
+	WORD $0x4ea684c6 // ADD V6.4S, V6.4S, V6.4S
+	WORD $0x6eb384c6 // SUB V6.4S, V6.4S, V19.4S
+	WORD $0x4eb234c6 // CMGT V6.4S, V6.4S, V18.4S
+	WORD $0x4e8c7993 // ZIP2 V19.4S, V12.4S, V12.4S: the references of sums[28..31]
+	WORD $0x4ea784e7 // ADD V7.4S, V7.4S, V7.4S
+	WORD $0x6eb384e7 // SUB V7.4S, V7.4S, V19.4S
+	WORD $0x4eb234e7 // CMGT V7.4S, V7.4S, V18.4S
+	WORD $0x4e8d39b3 // ZIP1 V19.4S, V13.4S, V13.4S: the references of sums[32..35]
+	WORD $0x4ea88508 // ADD V8.4S, V8.4S, V8.4S
+	WORD $0x6eb38508 // SUB V8.4S, V8.4S, V19.4S
+	WORD $0x4eb23508 // CMGT V8.4S, V8.4S, V18.4S
+	WORD $0x4e8d79b3 // ZIP2 V19.4S, V13.4S, V13.4S: the references of sums[36..39]
+	WORD $0x4ea98529 // ADD V9.4S, V9.4S, V9.4S
+	WORD $0x6eb38529 // SUB V9.4S, V9.4S, V19.4S
+	WORD $0x4eb23529 // CMGT V9.4S, V9.4S, V18.4S
+	WORD $0x4e8e39d3 // ZIP1 V19.4S, V14.4S, V14.4S: the references of sums[40..43]
+	WORD $0x4eaa854a // ADD V10.4S, V10.4S, V10.4S
+	WORD $0x6eb3854a // SUB V10.4S, V10.4S, V19.4S
+	WORD $0x4eb2354a // CMGT V10.4S, V10.4S, V18.4S
+	WORD $0x4e8e79d3 // ZIP2 V19.4S, V14.4S, V14.4S: the references of sums[44..47]
+	WORD $0x4eab856b // ADD V11.4S, V11.4S, V11.4S
+	WORD $0x6eb3856b // SUB V11.4S, V11.4S, V19.4S
+	WORD $0x4eb2356b // CMGT V11.4S, V11.4S, V18.4S
+	WORD $0x4e411814 // UZP1 V20.8H, V0.8H, V1.8H: the masks narrowed to bytes, in order
+	WORD $0x4e431855 // UZP1 V21.8H, V2.8H, V3.8H
+	WORD $0x4e451896 // UZP1 V22.8H, V4.8H, V5.8H
+	WORD $0x4e4718d7 // UZP1 V23.8H, V6.8H, V7.8H
+	WORD $0x4e491918 // UZP1 V24.8H, V8.8H, V9.8H
+	WORD $0x4e4b1959 // UZP1 V25.8H, V10.8H, V11.8H
+	WORD $0x4e151a9a // UZP1 V26.16B, V20.16B, V21.16B: sides 0-15
+	WORD $0x4e171adb // UZP1 V27.16B, V22.16B, V23.16B: sides 16-31
+	WORD $0x4e191b1c // UZP1 V28.16B, V24.16B, V25.16B: sides 32-47
+	WORD $0x4e3d1f5a // AND V26.16B, V26.16B, V29.16B: each byte its bit
+	WORD $0x4e3d1f7b // AND V27.16B, V27.16B, V29.16B
+	WORD $0x4e3d1f9c // AND V28.16B, V28.16B, V29.16B
+	WORD $0x4e3bbf5e // ADDP V30.16B, V26.16B, V27.16B: three pairwise sums gather each 8 bytes into one
+	WORD $0x4e3cbf9f // ADDP V31.16B, V28.16B, V28.16B
+	WORD $0x4e3fbfde // ADDP V30.16B, V30.16B, V31.16B
+	WORD $0x4e3ebfde // ADDP V30.16B, V30.16B, V30.16B
+	VMOV V30.D[0], R0
+	AND  $0xffffffffffff, R0 // bits 0-47
+	MOVD R0, bright+40(FP)
 	RET
 
 // func tileStatsNEON(sb *uint32, sbw int) (sum, lo, hi uint64)
@@ -769,7 +874,7 @@ DATA winConsts<>+64(SB)/8, $0xffffffffffffffff
 DATA winConsts<>+72(SB)/8, $0x0000000000000000
 GLOBL winConsts<>(SB), RODATA|NOPTR, $80
 
-// func winLoadNEON(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll float64)
+// func winLoadNEON(src *uint8, stride int, b float64, win *[56]float64) (ssPos, ssAll, m, mx, my float64)
 //
 // win[8j+k] = src[j·stride+k] − b for j, k < 7 and 0 in column 7 (exact:
 // bytes convert exactly, and one subtraction rounds as the portable
@@ -777,7 +882,7 @@ GLOBL winConsts<>(SB), RODATA|NOPTR, $80
 // order and fused multiply-adds differ from the portable sums by a few
 // ulps: they only bound the centroid's statistic, with margins (centroid).
 // Reads 8 bytes per row.
-TEXT ·winLoadNEON(SB), NOSPLIT, $0-48
+TEXT ·winLoadNEON(SB), NOSPLIT, $0-72
 	MOVD  src+0(FP), R0
 	MOVD  stride+8(FP), R1
 	FMOVD b+16(FP), F20
@@ -830,6 +935,58 @@ winRow:
 	WORD $0x7e70db9c // FADDP D28, V28.2D
 	FMOVD F28, ssPos+32(FP)
 	FMOVD F24, ssAll+40(FP)
+	// firstMoment's sums over the 3×3 cells around the centre (rows 2-4,
+	// columns 2-4), in its order: m += q0, q1, q2 and mx += −q0, q2 per
+	// row, my += −q0, −q1, −q2 for the row above and q0, q1, q2 for the
+	// one below (the products with −1, 0 and 1 are exact, and adding the
+	// centre row's zeros changes nothing: the sums are never −0).
+	MOVD  win+24(FP), R2
+	FMOVD ZR, F0 // m
+	FMOVD ZR, F1 // mx
+	FMOVD ZR, F2 // my
+	FMOVD ZR, F3 // 0, for max(q, 0)
+	FMOVD 144(R2), F4 // row 2
+	FMOVD 152(R2), F5
+	FMOVD 160(R2), F6
+	FMAXD F3, F4, F4
+	FMAXD F3, F5, F5
+	FMAXD F3, F6, F6
+	FADDD F4, F0, F0
+	FADDD F5, F0, F0
+	FADDD F6, F0, F0
+	FSUBD F4, F1, F1
+	FADDD F6, F1, F1
+	FSUBD F4, F2, F2
+	FSUBD F5, F2, F2
+	FSUBD F6, F2, F2
+	FMOVD 208(R2), F4 // row 3
+	FMOVD 216(R2), F5
+	FMOVD 224(R2), F6
+	FMAXD F3, F4, F4
+	FMAXD F3, F5, F5
+	FMAXD F3, F6, F6
+	FADDD F4, F0, F0
+	FADDD F5, F0, F0
+	FADDD F6, F0, F0
+	FSUBD F4, F1, F1
+	FADDD F6, F1, F1
+	FMOVD 272(R2), F4 // row 4
+	FMOVD 280(R2), F5
+	FMOVD 288(R2), F6
+	FMAXD F3, F4, F4
+	FMAXD F3, F5, F5
+	FMAXD F3, F6, F6
+	FADDD F4, F0, F0
+	FADDD F5, F0, F0
+	FADDD F6, F0, F0
+	FSUBD F4, F1, F1
+	FADDD F6, F1, F1
+	FADDD F4, F2, F2
+	FADDD F5, F2, F2
+	FADDD F6, F2, F2
+	FMOVD F0, m+48(FP)
+	FMOVD F1, mx+56(FP)
+	FMOVD F2, my+64(FP)
 	RET
 
 // func boxSumNEON(p *uint8, stride, rows int, mask *byte, wide bool) int
@@ -939,4 +1096,33 @@ countDone:
 	VMOV V21.S[0], R3
 	NEGW R3, R3
 	MOVD R3, ret+24(FP)
+	RET
+
+// func aboveMaskNEON(p *uint8, lv uint8) uint64
+//
+// Bit k set for each of the 64 bytes p[k] above lv (fillBlobMask's free
+// pixels): unsigned compares, each mask byte given its bit and the bytes
+// summed eight to one.
+TEXT ·aboveMaskNEON(SB), NOSPLIT, $0-24
+	MOVD  p+0(FP), R0
+	MOVBU lv+8(FP), R1
+	VLD1  (R0), [V0.B16, V1.B16, V2.B16, V3.B16]
+	MOVD  $0x8040201008040201, R2 // bit k of each byte k of 8
+	VMOV  R2, V5.D[0]
+	VMOV  R2, V5.D[1]
+	WORD $0x4e010c24 // DUP V4.16B, W1
+	WORD $0x6e243400 // CMHI V0.16B, V0.16B, V4.16B: the pixels above lv
+	WORD $0x6e243421 // CMHI V1.16B, V1.16B, V4.16B
+	WORD $0x6e243442 // CMHI V2.16B, V2.16B, V4.16B
+	WORD $0x6e243463 // CMHI V3.16B, V3.16B, V4.16B
+	WORD $0x4e251c00 // AND V0.16B, V0.16B, V5.16B: each byte its bit
+	WORD $0x4e251c21 // AND V1.16B, V1.16B, V5.16B
+	WORD $0x4e251c42 // AND V2.16B, V2.16B, V5.16B
+	WORD $0x4e251c63 // AND V3.16B, V3.16B, V5.16B
+	WORD $0x4e21bc06 // ADDP V6.16B, V0.16B, V1.16B: three pairwise sums gather each 8 bytes into one
+	WORD $0x4e23bc47 // ADDP V7.16B, V2.16B, V3.16B
+	WORD $0x4e27bcc6 // ADDP V6.16B, V6.16B, V7.16B
+	WORD $0x4e26bcc6 // ADDP V6.16B, V6.16B, V6.16B
+	VMOV  V6.D[0], R0
+	MOVD  R0, ret+16(FP)
 	RET

@@ -29,7 +29,7 @@ func lineEdgeSIMD[T uint8 | uint16](pix []T, stride int, lin *lineTable, px, py,
 }
 
 // winLoadSIMD does nothing: loadWindow loads the window itself.
-func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *[56]float64) (ssPos, ssAll float64, ok bool) {
+func winLoadSIMD[T uint8 | uint16](pix []T, i0, stride int, b float64, win *window) (ssPos, ssAll float64, ok bool) {
 	return 0, 0, false
 }
 
@@ -89,3 +89,6 @@ func tileStats4SIMD(sb []uint32, i0, sbw, nx, ny int) (sum, lo, hi int64, ok boo
 func tileClip4SIMD(sb []uint32, i0, sbw, nx, ny int, l int64) (s, k int64, ok bool) {
 	return 0, 0, false
 }
+
+// aboveMaskSIMD does nothing: aboveMask compares the pixels itself.
+func aboveMaskSIMD[T uint8 | uint16](p []T, lv int) (m uint64, ok bool) { return 0, false }

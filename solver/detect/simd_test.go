@@ -251,12 +251,14 @@ func TestWindowKernels(t *testing.T) {
 		// float64() rounds b: the compiler could otherwise fuse the product
 		// into the subtractions below (an FMA on arm64), unlike the kernel.
 		b := float64(rng.Float64() * 200)
-		var vw, pw [56]float64
+		var vwin window
+		var pw [56]float64
 		i := rng.IntN(stride - 7)
-		pos, all, ok := winLoadSIMD(pix, i, stride, b, &vw)
+		pos, all, ok := winLoadSIMD(pix, i, stride, b, &vwin)
 		if !ok {
 			t.Fatal("window kernel did not run")
 		}
+		vw := vwin.cells
 		// The portable load, as loadWindow does it.
 		var ppos, pall float64
 		for j := range 7 {
@@ -272,6 +274,19 @@ func TestWindowKernels(t *testing.T) {
 		}
 		if math.Abs(pos-ppos) > 1e-12*pall || math.Abs(all-pall) > 1e-12*pall {
 			t.Fatalf("sums %g %g, want %g %g", pos, all, ppos, pall)
+		}
+		// A kernel that gives firstMoment's sums gives its centre.
+		if vwin.hasFirst {
+			pwin := window{cells: pw, x1: 6, y1: 6}
+			wx, wy := pwin.firstMoment(3, 3)
+			vx, vy := 3.5, 3.5
+			if m := vwin.first[0]; m > 0 {
+				vx += vwin.first[1] / m
+				vy += vwin.first[2] / m
+			}
+			if vx != wx || vy != wy {
+				t.Fatalf("first moment (%v, %v), want (%v, %v)", vx, vy, wx, wy)
+			}
 		}
 	}
 }

@@ -55,74 +55,8 @@ func lineThrough[T uint8 | uint16](d *Detector, pix []T, stride int, px, py int,
 		return lineInner(d, pix, stride, px, py, pk, sigS)
 	}
 	// Near the frame edge a ray keeps its samples up to the first one
-	// that leaves the frame. Samples are pixel pairs (twice the value).
-	const nd = lineDirsN
-	var sums, cnt [2 * nd]int32
-	w, h := d.width, d.height
-	if !lineEdgeSIMD(pix, stride, d.trailTable(stride), px, py, w, h, &sums, &cnt) {
-		for ks := range sums {
-			offs := &lineOff[ks>>1][ks&1]
-			a, n := int32(0), int32(0)
-			for i := range offs {
-				o := &offs[i]
-				x0, y0, x1, y1 := px+o[0][0], py+o[0][1], px+o[1][0], py+o[1][1]
-				if uint(x0) >= uint(w) || uint(x1) >= uint(w) || uint(y0) >= uint(h) || uint(y1) >= uint(h) {
-					break
-				}
-				a += int32(pix[y0*stride+x0]) + int32(pix[y1*stride+x1])
-				n++
-			}
-			sums[ks], cnt[ks] = a, n
-		}
-	}
-	mean := func(ks int) float64 { return float64(sums[ks]) / float64(2*cnt[ks]) }
-	// A side's mean against the reference has a noise of about
-	// σs·sqrt(1.5/n); 3.5 of those on both sides at once is rare even
-	// over 24 directions.
-	var limN [lineNR + 1]float64
-	for n := 1; n <= lineNR; n++ {
-		limN[n] = max(3.5*sigS*math.Sqrt(1.5/float64(n)), 0.05*pk)
-	}
-	for k := range nd {
-		q := (k + nd/2) % nd
-		var ref float64
-		switch pa, pb := cnt[2*q], cnt[2*q+1]; {
-		case pa > 0 && pb > 0:
-			ref = (mean(2*q) + mean(2*q+1)) / 2
-		case pa > 0:
-			ref = mean(2 * q)
-		case pb > 0:
-			ref = mean(2*q + 1)
-		default:
-			continue
-		}
-		na, nc := cnt[2*k], cnt[2*k+1]
-		if na >= 2 && nc >= 2 && mean(2*k)-ref > limN[na] && mean(2*k+1)-ref > limN[nc] {
-			trace(px, py, "line-2")
-			return true
-		}
-		// A trail's end (or a trail leaving the frame): one side bright at
-		// nearly every radius.
-		for side := 0; side < 2; side++ {
-			n := cnt[2*k+side]
-			if n < 4 || mean(2*k+side)-ref <= limN[n] {
-				continue
-			}
-			t := ref + max(1.5*sigS, 0.05*pk)
-			c := int32(0)
-			for _, o := range lineOff[k][side][:n] {
-				v := int32(pix[(py+o[0][1])*stride+px+o[0][0]]) + int32(pix[(py+o[1][1])*stride+px+o[1][0]])
-				if float64(v)/2 > t {
-					c++
-				}
-			}
-			if c*4 >= n*3 {
-				trace(px, py, "line-1")
-				return true
-			}
-		}
-	}
-	return false
+	// that leaves the frame (trailedge.go).
+	return lineEdge(d, pix, stride, px, py, pk, sigS)
 }
 
 // lineInner is lineThrough for a candidate whose rays lie wholly in the
