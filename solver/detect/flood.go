@@ -101,7 +101,7 @@ func (f *frame[T]) fillBlobFlood(s *seed, level, rise float64, b *blob) (brighte
 	lv, rv := floorClamp(level), floorClamp(rise)
 	var t blobSums
 	status := floodEscaped
-	if d.width >= floodWidth {
+	if floodMasks && useSIMD && d.width >= floodWidth {
 		status = f.fillBlobMask(s, lv, rv, &t)
 	}
 	if status == floodEscaped {

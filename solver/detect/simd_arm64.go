@@ -426,3 +426,7 @@ func aboveMaskSIMD[T uint8 | uint16](p []T, lv int) (m uint64, ok bool) {
 	}
 	return aboveMaskNEON(p8, uint8(lv)), true
 }
+
+// floodMasks (a variable for the tests) selects fillBlobMask for the blob's flood fill (aboveMaskNEON makes the rows cheap);
+// fillBlobSpans finds the same blob and sums.
+var floodMasks = true

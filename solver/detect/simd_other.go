@@ -92,3 +92,7 @@ func tileClip4SIMD(sb []uint32, i0, sbw, nx, ny int, l int64) (s, k int64, ok bo
 
 // aboveMaskSIMD does nothing: aboveMask compares the pixels itself.
 func aboveMaskSIMD[T uint8 | uint16](p []T, lv int) (m uint64, ok bool) { return 0, false }
+
+// floodMasks (a variable for the tests) selects fillBlobMask for the blob's flood fill (with the pixels compared one at a time, the run-by-run fill is faster);
+// fillBlobSpans finds the same blob and sums.
+var floodMasks = false
