@@ -57,10 +57,11 @@
 // bright sides, and the flood fill's row masks. The others run the
 // portable code. The same tests hold them to
 // the portable code's results (kernels.go lists which kernels a build
-// has); the floating-point kernels match because the portable code rounds
-// every product before adding it (float64(a*b)), which keeps the Go
-// compiler from fusing multiply-adds on arm64 and makes the results the
-// same bits on every architecture.
+// has); the floating-point kernels match because the portable code they
+// stand for rounds every product before adding it (float64(a*b)), which
+// keeps the Go compiler from fusing multiply-adds on arm64. Elsewhere
+// (tile statistics, blob moments) it may fuse them, so amd64 and arm64
+// can differ in the last bits of a result.
 //
 // A Detector reuses its buffers between calls: Result.Stars is valid until
 // the next call, and a Detector is not safe for concurrent use (use one per
