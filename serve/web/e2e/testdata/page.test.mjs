@@ -194,6 +194,15 @@ test('tap a star in the camera view: the target pixel moves there', async () => 
   await p.click('#tabs button[data-tab="camera"]');
   await p.locator('#frame').waitFor({ state: 'visible', timeout: 10000 });
   await p.waitForFunction(() => document.getElementById('frame').naturalWidth > 0, null, { timeout: 10000 });
+  // The simulated observer may still be nudging the telescope after the
+  // guidance test: tap only once the pointing holds still, or the star
+  // moves on in the frames between the tap and the server's snap to it.
+  for (let prev = null, i = 0; i < 40; i++) {
+    const a = (await apiState(p)).pointing.aligned.estimate;
+    if (prev && Math.abs(a.dec_deg - prev.dec_deg) < 0.005 && Math.abs(((a.ra_deg - prev.ra_deg + 540) % 360) - 180) < 0.005) break;
+    prev = a;
+    await p.waitForTimeout(500);
+  }
   const before = (await apiState(p)).target_pixel;
   const frame = await p.evaluate(async () => (await fetch('/api/frame.json')).json());
   // A detected star away from the edges and from the current target pixel.
